@@ -1,0 +1,39 @@
+# Two commands for a fresh machine: `make run` and `make test`. Everything else is optional.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench lock setup
+
+$(STAMP): requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## Set up and serve the portal on the embedded default (SQLite, eager tasks, demo data).
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py bootstrap
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## Set up and run the tests (against DATABASE_URL / REDIS_URL when they are set).
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## Benchmarks at Foshan scale; needs DATABASE_URL pointing at PostgreSQL.
+bench: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo --scale foshan
+
+## Re-pin requirements.lock after changing pyproject.toml.
+lock:
+	rm -rf /tmp/portal-lock && $(PYTHON) -m venv /tmp/portal-lock
+	/tmp/portal-lock/bin/pip install --quiet '.[dev]'
+	/tmp/portal-lock/bin/pip freeze --exclude guicheng-portal > requirements.lock

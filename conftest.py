@@ -1,0 +1,63 @@
+"""Shared fixtures: the Guicheng reference data and staff users of each role."""
+
+import pytest
+from django.core.cache import cache
+
+from organizations.models import Community, Street
+from organizations.services import guicheng_load, roles_sync, staff_user_create
+
+PASSWORD = "Test-pass-2023!"
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    # Start each test from an empty cache. On Redis only this worker's keys are deleted
+    # (each pytest-xdist worker has its own key prefix), never the whole database.
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
+    yield
+
+
+@pytest.fixture
+def guicheng(db) -> Street:
+    """The real Guicheng data (45 communities, organisations, centres) and the staff groups."""
+    street = guicheng_load()
+    roles_sync()
+    return street
+
+
+@pytest.fixture
+def community(guicheng):
+    def get(name: str) -> Community:
+        return Community.objects.get(street=guicheng, name=name)
+
+    return get
+
+
+@pytest.fixture
+def street_staff(guicheng):
+    return staff_user_create(username="jiedao", password=PASSWORD, street=guicheng)
+
+
+@pytest.fixture
+def guihua_secretary(guicheng, community):
+    return staff_user_create(username="guihua", password=PASSWORD, communities=[community("桂花社区")])
+
+
+@pytest.fixture
+def tongxin_secretary(guicheng, community):
+    return staff_user_create(username="tongxin", password=PASSWORD, communities=[community("同心社区")])
+
+
+@pytest.fixture
+def street_client(client, street_staff):
+    client.force_login(street_staff)
+    return client
+
+
+@pytest.fixture
+def guihua_client(client, guihua_secretary):
+    client.force_login(guihua_secretary)
+    return client

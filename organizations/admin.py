@@ -1,0 +1,234 @@
+from django.contrib import admin
+from django.db.models import Count
+
+from . import resources
+from .admin_base import ScopedAdmin, ScopedImportExportAdmin, ScopedInline
+from .models import (
+    AreaCluster,
+    CoBuildingAgreement,
+    Community,
+    District,
+    EconomicSociety,
+    Grid,
+    JointMeeting,
+    Need,
+    OpeningException,
+    OpeningInterval,
+    PartyMember,
+    PartyOrganization,
+    Position,
+    Resource,
+    ServiceCenter,
+    ServiceType,
+    StaffScope,
+    Street,
+)
+from .selectors import communities_with_one_shoulder
+
+
+@admin.register(District)
+class DistrictAdmin(ScopedAdmin):
+    list_display = ["name", "city", "province"]
+    search_fields = ["name"]
+
+
+@admin.register(Street)
+class StreetAdmin(ScopedAdmin):
+    list_display = ["name", "district", "is_town", "party_brand", "is_demo"]
+    list_select_related = ["district"]
+    list_filter = ["is_town", "is_demo"]
+    search_fields = ["name", "party_org_name"]
+    autocomplete_fields = ["district"]
+
+
+@admin.register(AreaCluster)
+class AreaClusterAdmin(ScopedAdmin):
+    list_display = ["name", "street", "population"]
+    list_select_related = ["street"]
+    search_fields = ["name"]
+    autocomplete_fields = ["street"]
+
+
+@admin.register(Community)
+class CommunityAdmin(ScopedImportExportAdmin):
+    resource_classes = [resources.CommunityResource]
+    list_display = ["name", "street", "kind", "area_cluster", "grid_count", "one_shoulder", "is_demo"]
+    list_select_related = ["street", "area_cluster"]
+    list_filter = ["kind", "is_demo", ("area_cluster", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "street__name"]
+    autocomplete_fields = ["street", "area_cluster"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).annotate(_grid_count=Count("grids", distinct=True))
+        return communities_with_one_shoulder(queryset)
+
+    @admin.display(description="网格数", ordering="_grid_count")
+    def grid_count(self, obj):
+        return obj._grid_count
+
+    @admin.display(description="一肩挑", boolean=True, ordering="is_one_shoulder")
+    def one_shoulder(self, obj):
+        return obj.is_one_shoulder
+
+
+@admin.register(Grid)
+class GridAdmin(ScopedImportExportAdmin):
+    resource_classes = [resources.GridResource]
+    list_display = ["path", "community", "level", "kind", "is_demo"]
+    list_select_related = ["community"]
+    list_filter = ["level", "kind", "is_demo"]
+    search_fields = ["name", "path", "community__name"]
+    autocomplete_fields = ["community", "parent"]
+    readonly_fields = ["path"]
+
+
+@admin.register(EconomicSociety)
+class EconomicSocietyAdmin(ScopedImportExportAdmin):
+    resource_classes = [resources.EconomicSocietyResource]
+    list_display = ["name", "community", "households", "is_demo"]
+    list_select_related = ["community"]
+    list_filter = ["is_demo"]
+    search_fields = ["name", "community__name"]
+    autocomplete_fields = ["community"]
+
+
+class PositionInline(ScopedInline):
+    model = Position
+    fk_name = "organization"
+    fields = ["person", "role", "started_on", "ended_on"]
+    autocomplete_fields = ["person"]
+
+
+@admin.register(PartyOrganization)
+class PartyOrganizationAdmin(ScopedImportExportAdmin):
+    resource_classes = [resources.PartyOrganizationResource]
+    list_display = ["name", "kind", "field", "parent", "community", "member_count", "is_demo"]
+    list_select_related = ["parent", "community"]
+    list_filter = ["kind", "field", "is_demo"]
+    search_fields = ["name", "community__name"]
+    autocomplete_fields = ["street", "parent", "community", "grid", "economic_society", "spanned_communities"]
+    inlines = [PositionInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_member_count=Count("members", distinct=True))
+
+    @admin.display(description="党员数", ordering="_member_count")
+    def member_count(self, obj):
+        return obj._member_count
+
+
+@admin.register(PartyMember)
+class PartyMemberAdmin(ScopedImportExportAdmin):
+    resource_classes = [resources.PartyMemberResource]
+    # Private fields (phone, ID number, address, birth date) stay on the change form only.
+    list_display = ["name", "gender", "status", "organization", "residence_community", "joined_on", "is_demo"]
+    list_select_related = ["organization", "residence_community"]
+    list_filter = ["status", "gender", "is_demo"]
+    search_fields = ["name", "organization__name", "=id_number", "=phone"]
+    search_help_text = "按姓名或党组织搜索；身份证号、手机需完整输入。"
+    autocomplete_fields = ["organization", "residence_community"]
+    show_full_result_count = False
+
+
+@admin.register(Position)
+class PositionAdmin(ScopedAdmin):
+    list_display = ["person", "role", "organization", "community", "economic_society", "started_on", "ended_on"]
+    list_select_related = ["person", "organization", "community", "economic_society__community"]
+    list_filter = ["role", ("ended_on", admin.EmptyFieldListFilter)]
+    search_fields = ["person__name", "organization__name", "community__name"]
+    autocomplete_fields = ["person", "organization", "community", "economic_society"]
+
+
+@admin.register(ServiceType)
+class ServiceTypeAdmin(ScopedAdmin):
+    list_display = ["name", "sort_order"]
+    search_fields = ["name"]
+
+
+class OpeningIntervalInline(ScopedInline):
+    model = OpeningInterval
+    fields = ["weekday", "opens_at", "closes_at"]
+
+
+class OpeningExceptionInline(ScopedInline):
+    model = OpeningException
+    fields = ["date", "is_closed", "opens_at", "closes_at", "note"]
+
+
+@admin.register(ServiceCenter)
+class ServiceCenterAdmin(ScopedImportExportAdmin):
+    resource_classes = [resources.ServiceCenterResource]
+    list_display = ["name", "level", "community", "phone", "is_published", "is_demo"]
+    list_select_related = ["community"]
+    list_filter = ["level", "is_published", "is_demo"]
+    search_fields = ["name", "address", "community__name"]
+    autocomplete_fields = ["street", "community", "area_cluster", "services"]
+    inlines = [OpeningIntervalInline, OpeningExceptionInline]
+
+
+@admin.register(OpeningInterval)
+class OpeningIntervalAdmin(ScopedAdmin):
+    list_display = ["center", "weekday", "opens_at", "closes_at"]
+    list_select_related = ["center"]
+    list_filter = ["weekday"]
+    search_fields = ["center__name"]
+    autocomplete_fields = ["center"]
+
+
+@admin.register(OpeningException)
+class OpeningExceptionAdmin(ScopedAdmin):
+    list_display = ["center", "date", "is_closed", "opens_at", "closes_at", "note"]
+    list_select_related = ["center"]
+    list_filter = ["is_closed"]
+    date_hierarchy = "date"
+    search_fields = ["center__name", "note"]
+    autocomplete_fields = ["center"]
+
+
+@admin.register(JointMeeting)
+class JointMeetingAdmin(ScopedAdmin):
+    list_display = ["title", "community", "held_on", "enterprise_count", "representative_count"]
+    list_select_related = ["community"]
+    date_hierarchy = "held_on"
+    search_fields = ["title", "community__name"]
+    autocomplete_fields = ["community", "participant_organizations"]
+
+
+@admin.register(CoBuildingAgreement)
+class CoBuildingAgreementAdmin(ScopedAdmin):
+    list_display = ["partner_name", "community", "signed_on", "ends_on"]
+    list_select_related = ["community"]
+    search_fields = ["partner_name", "community__name"]
+    autocomplete_fields = ["community", "partner_organization"]
+
+
+@admin.register(Resource)
+class ResourceAdmin(ScopedAdmin):
+    list_display = ["title", "provider", "community", "listed_on"]
+    list_select_related = ["community"]
+    search_fields = ["title", "provider", "community__name"]
+    autocomplete_fields = ["community"]
+
+
+@admin.register(Need)
+class NeedAdmin(ScopedAdmin):
+    list_display = ["title", "community", "status", "raised_on", "matched_resource"]
+    list_select_related = ["community", "matched_resource"]
+    list_filter = ["status"]
+    search_fields = ["title", "community__name"]
+    autocomplete_fields = ["community", "matched_resource"]
+
+
+@admin.register(StaffScope)
+class StaffScopeAdmin(ScopedAdmin):
+    list_display = ["user", "street", "community_list"]
+    list_select_related = ["user", "street"]
+    search_fields = ["user__username", "communities__name"]
+    autocomplete_fields = ["user", "street", "communities"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("communities")
+
+    @admin.display(description="社区")
+    def community_list(self, obj):
+        return "、".join(c.name for c in obj.communities.all())

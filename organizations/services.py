@@ -1,0 +1,247 @@
+"""Writes of the organizations app."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history
+
+from .models import (
+    AreaCluster,
+    Community,
+    District,
+    EconomicSociety,
+    OpeningInterval,
+    PartyOrganization,
+    ServiceCenter,
+    ServiceType,
+    StaffScope,
+    Street,
+)
+from .scope import SECRETARY_GROUP, STREET_STAFF_GROUP
+
+GUICHENG_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "guicheng.json"
+
+# What a community secretary may do, per model (app_label.model → actions). Street-level
+# vocabularies are view-only; everything inside a community is theirs to keep.
+SECRETARY_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "organizations.district": ("view",),
+    "organizations.street": ("view",),
+    "organizations.areacluster": ("view",),
+    "organizations.community": ("view", "change"),
+    "organizations.grid": ("view", "add", "change", "delete"),
+    "organizations.economicsociety": ("view", "add", "change"),
+    "organizations.partyorganization": ("view", "add", "change"),
+    "organizations.partymember": ("view", "add", "change"),
+    "organizations.position": ("view", "add", "change", "delete"),
+    "organizations.servicetype": ("view",),
+    "organizations.servicecenter": ("view", "change"),
+    "organizations.openinginterval": ("view", "add", "change", "delete"),
+    "organizations.openingexception": ("view", "add", "change", "delete"),
+    "organizations.jointmeeting": ("view", "add", "change", "delete"),
+    "organizations.cobuildingagreement": ("view", "add", "change", "delete"),
+    "organizations.resource": ("view", "add", "change", "delete"),
+    "organizations.need": ("view", "add", "change", "delete"),
+}
+# Other apps add their entries here as they arrive (see ``register_role_permissions``).
+_EXTRA_SECRETARY: dict[str, tuple[str, ...]] = {}
+# Street staff get every permission of these apps.
+STREET_STAFF_APPS = {"organizations", "projects", "volunteers", "indicators"}
+# ...except these, which stay with superusers (who may act on other staff).
+STREET_STAFF_EXCLUDED = {"organizations.staffscope"}
+
+
+def register_role_permissions(secretary: dict[str, tuple[str, ...]]) -> None:
+    """Called by other apps' ``AppConfig.ready()`` to add what secretaries may do there."""
+    _EXTRA_SECRETARY.update(secretary)
+
+
+def _permissions(model_actions: dict[str, tuple[str, ...]]):
+    wanted = []
+    for label, actions in model_actions.items():
+        app_label, model = label.split(".")
+        wanted += [(app_label, f"{action}_{model}") for action in actions]
+    perms = Permission.objects.filter(content_type__app_label__in={a for a, _ in wanted}).select_related("content_type")
+    index = {(p.content_type.app_label, p.codename): p for p in perms}
+    missing = [w for w in wanted if w not in index]
+    if missing:
+        raise ValueError(f"unknown permissions: {missing}")
+    return [index[w] for w in wanted]
+
+
+@transaction.atomic
+def roles_sync() -> tuple[Group, Group]:
+    """Create or refresh the two staff groups. Safe to run any number of times."""
+    street_staff, _ = Group.objects.get_or_create(name=STREET_STAFF_GROUP)
+    perms = Permission.objects.filter(content_type__app_label__in=STREET_STAFF_APPS).select_related("content_type")
+    street_staff.permissions.set(
+        [p for p in perms if f"{p.content_type.app_label}.{p.content_type.model}" not in STREET_STAFF_EXCLUDED]
+    )
+    secretary, _ = Group.objects.get_or_create(name=SECRETARY_GROUP)
+    secretary.permissions.set(_permissions({**SECRETARY_PERMISSIONS, **_EXTRA_SECRETARY}))
+    return street_staff, secretary
+
+
+@transaction.atomic
+def staff_user_create(
+    *,
+    username: str,
+    password: str | None,
+    street: Street | None = None,
+    communities: list[Community] | tuple[Community, ...] = (),
+):
+    """A staff login for street staff (``street``) or a community secretary (``communities``)."""
+    if bool(street) == bool(communities):
+        raise ValueError("give either a street (street staff) or communities (a secretary)")
+    street_staff, secretary = roles_sync()
+    User = get_user_model()
+    user = User(username=username, is_staff=True)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    user.groups.add(street_staff if street else secretary)
+    scope = StaffScope.objects.create(user=user, street=street)
+    if communities:
+        scope.communities.set(communities)
+    return user
+
+
+def _upsert(model, defaults: dict, **lookup):
+    """``update_or_create`` that saves only when something changed, so a second load of the
+    same data writes no new history rows."""
+    try:
+        obj = model.objects.get(**lookup)
+    except model.DoesNotExist:
+        obj = model(**lookup, **defaults)
+        obj.full_clean()
+        obj.save()
+        return obj, True
+    changed = [name for name, value in defaults.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, defaults[name])
+        obj.full_clean()
+        obj.save()
+    return obj, False
+
+
+def _time(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+@transaction.atomic
+def guicheng_load(*, path: Path = GUICHENG_FIXTURE) -> Street:
+    """Load the Guicheng reference data. Idempotent: records are matched on their natural keys
+    and updated, so running it again changes nothing and duplicates nothing."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+
+    district, _ = _upsert(
+        District,
+        name=data["district"]["name"],
+        defaults={"city": data["district"]["city"], "province": data["district"]["province"]},
+    )
+    street, _ = _upsert(
+        Street,
+        name=data["street"]["name"],
+        defaults={
+            "district": district,
+            "party_org_name": data["street"]["party_org_name"],
+            "party_brand": data["street"]["party_brand"],
+        },
+    )
+    clusters = {}
+    for item in data["area_clusters"]:
+        clusters[item["name"]], _ = _upsert(
+            AreaCluster,
+            street=street,
+            name=item["name"],
+            defaults={"population": item["population"], "notes": item["notes"]},
+        )
+    communities = {}
+    for item in data["communities"]:
+        community, _ = _upsert(
+            Community,
+            street=street,
+            name=item["name"],
+            defaults={
+                "kind": item["kind"],
+                "notes": item["notes"],
+                "is_demo": item["is_demo"],
+                "area_cluster": clusters.get(item.get("area_cluster")),
+            },
+        )
+        communities[item["name"]] = community
+        for society in item.get("economic_societies", []):
+            _upsert(EconomicSociety, community=community, name=society, defaults={})
+
+    orgs: dict[str, PartyOrganization] = {}
+    for item in data["party_organizations"]:
+        community = communities.get(item.get("community"))
+        society = None
+        if item.get("economic_society"):
+            society = EconomicSociety.objects.get(community=community, name=item["economic_society"])
+        org, _ = _upsert(
+            PartyOrganization,
+            street=street,
+            name=item["name"],
+            defaults={
+                "kind": item["kind"],
+                "field": item["field"],
+                "parent": orgs.get(item.get("parent")),
+                "community": community,
+                "economic_society": society,
+                "founded_on": item.get("founded_on"),
+                "notes": item.get("notes", "") or item.get("full_name", ""),
+                "is_demo": item["is_demo"],
+            },
+        )
+        if item.get("spanned_communities"):
+            org.spanned_communities.set([communities[name] for name in item["spanned_communities"]])
+        orgs[item["name"]] = org
+
+    service_types = {}
+    for order, name in enumerate(data["service_types"]):
+        service_types[name], _ = _upsert(ServiceType, name=name, defaults={"sort_order": order})
+
+    week = data["default_opening_hours"]
+    for item in data["service_centers"]:
+        center, created = _upsert(
+            ServiceCenter,
+            street=street,
+            name=item["name"],
+            defaults={
+                "level": item["level"],
+                "community": communities.get(item.get("community")),
+                "area_cluster": clusters.get(item.get("area_cluster")),
+                "description": item.get("description", ""),
+                "is_published": item["is_published"],
+                "is_demo": item["is_demo"],
+            },
+        )
+        center.services.set([service_types[name] for name in item["services"]])
+        if created:
+            intervals = [
+                OpeningInterval(center=center, weekday=day, opens_at=_time(a), closes_at=_time(b))
+                for day in range(5)
+                for a, b in week["weekdays"]
+            ] + [
+                OpeningInterval(center=center, weekday=5, opens_at=_time(a), closes_at=_time(b))
+                for a, b in week["saturday"]
+            ]
+            bulk_create_with_history(intervals, OpeningInterval)
+    return street
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
