@@ -245,6 +245,10 @@ class Grid(models.Model):
     def __str__(self) -> str:
         return self.path or self.name
 
+    def save(self, *args, **kwargs):
+        self.path = self.build_path()
+        super().save(*args, **kwargs)
+
     def natural_key(self):
         return (self.community.street.name, self.community.name, self.path)
 
@@ -266,10 +270,6 @@ class Grid(models.Model):
             errors["parent"] = "一级网格没有上级网格。"
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        self.path = self.build_path()
-        super().save(*args, **kwargs)
 
 
 class EconomicSocietyQuerySet(ScopedQuerySet):
