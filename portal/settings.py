@@ -9,6 +9,7 @@ a local-memory cache and eager Celery tasks. Production behaviour is switched on
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -217,6 +218,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "organizations.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 6,
     },
+    # Daily; the task itself sends each stale-project reminder at most once per quarter.
+    "projects-remind-stale": {
+        "task": "projects.tasks.remind_stale_projects",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }
 
 # --- Import / export ----------------------------------------------------------------------
@@ -256,8 +262,25 @@ LOGGING = {
     },
 }
 
+# --- Images -------------------------------------------------------------------------------
+THUMBNAIL_ALIASES = {
+    "": {
+        "thumb": {"size": (320, 240), "crop": "smart"},
+        "large": {"size": (1280, 960), "crop": False},
+    }
+}
+THUMBNAIL_BASEDIR = "thumbs"
+PORTAL_MAX_PHOTO_BYTES = env.int("PORTAL_MAX_PHOTO_BYTES", default=8 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
 # --- Portal -------------------------------------------------------------------------------
 PORTAL_STREET_NAME = env.str("PORTAL_STREET_NAME", default="桂城街道")
+# 书记工程 / 730: an item is 滞后 when its percent lags the share of the year elapsed by more
+# than this many percentage points (or it had no update this quarter).
+PROJECTS_LAG_MARGIN = env.int("PROJECTS_LAG_MARGIN", default=15)
+# A secretary may correct their own progress update for this long after posting it.
+PROJECTS_UPDATE_EDIT_WINDOW_MINUTES = env.int("PROJECTS_UPDATE_EDIT_WINDOW_MINUTES", default=30)
 
 from import_export.formats.base_formats import CSV, XLSX  # noqa: E402
 
