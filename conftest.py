@@ -5,8 +5,17 @@ from django.core.cache import cache
 
 from organizations.models import Community, Street
 from organizations.services import guicheng_load, roles_sync, staff_user_create
+from portal.celery import app as celery_app
 
 PASSWORD = "Test-pass-2023!"
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    # Tasks run in-process in tests, also when REDIS_URL points Celery at a real broker;
+    # the one broker test switches this off for itself.
+    celery_app.conf.task_always_eager = True
+    yield
 
 
 @pytest.fixture(autouse=True)

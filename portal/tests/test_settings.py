@@ -1,0 +1,134 @@
+"""The environment switches: embedded default, production checks, Redis outages, Celery."""
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.core.cache import caches
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from organizations.tasks import clear_expired_sessions
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    full_env.update(env)
+    return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_embedded_default_is_chinese_and_shanghai():
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.USE_TZ is True
+    # Sessions live in the database and are only cached, so a cache outage logs nobody out.
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+
+
+def test_production_check_deploy_reports_nothing():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
+        DJANGO_ALLOWED_HOSTS="dangjian.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_without_secret_key_refuses_to_start():
+    result = _manage("check", DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="dangjian.example.org")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is required" in result.stderr
+
+
+DEAD_REDIS = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        # Nothing listens on port 1: every cache call fails at once.
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 0.2,
+            "SOCKET_TIMEOUT": 0.2,
+        },
+    }
+}
+
+
+@pytest.mark.django_db
+def test_redis_outage_degrades_to_cache_misses(client, django_user_model):
+    # given a cache that cannot be reached
+    django_user_model.objects.create_superuser("chief", "chief@example.org", "Outage-pass-2023!")
+    with override_settings(CACHES=DEAD_REDIS):
+        assert caches["default"].get("anything") is None
+        # when staff log in and browse
+        response = client.post(
+            reverse("admin:login"),
+            {"username": "chief", "password": "Outage-pass-2023!", "next": reverse("admin:index")},
+        )
+        # then the login works, the session is in the database, and pages are served
+        assert response.status_code == 302
+        assert Session.objects.count() == 1
+        assert client.get(reverse("admin:index")).status_code == 200
+        health = client.get(reverse("healthz")).json()
+        assert health == {"database": "ok", "cache": "degraded"}
+
+
+@pytest.mark.django_db
+def test_housekeeping_task_runs_and_is_idempotent():
+    # given one expired and one live session
+    Session.objects.create(session_key="old", session_data="", expire_date=timezone.now() - timedelta(days=1))
+    Session.objects.create(session_key="new", session_data="", expire_date=timezone.now() + timedelta(days=1))
+    # when the task runs twice through Celery (eager in tests)
+    first = clear_expired_sessions.delay().get()
+    second = clear_expired_sessions.delay().get()
+    # then the expired one is gone, once
+    assert (first, second) == (1, 0)
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["new"]
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL: runs in CI's second pass")
+@pytest.mark.django_db(transaction=True)
+def test_task_travels_through_the_redis_broker_to_a_worker():
+    from celery.contrib.testing.worker import start_worker
+
+    from portal.celery import app
+
+    # given an expired session and a worker listening on a queue of this test's own
+    Session.objects.create(session_key="stale", session_data="", expire_date=timezone.now() - timedelta(days=1))
+    queue = f"test-{uuid.uuid4().hex}"
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue]):
+            # when the task is sent through Redis
+            clear_expired_sessions.apply_async(queue=queue)
+            deadline = time.monotonic() + 20
+            while Session.objects.filter(session_key="stale").exists() and time.monotonic() < deadline:
+                time.sleep(0.2)
+    finally:
+        app.conf.task_always_eager = True
+    # then the worker ran it
+    assert not Session.objects.filter(session_key="stale").exists()
