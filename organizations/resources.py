@@ -1,17 +1,32 @@
 """Excel/CSV import and export (django-import-export).
 
 Every file names records the way a person does — by names within their parent (street →
-community → grid path), never by database ids — and the export writes the same columns, so a
-file round-trips. An import with any bad row writes nothing: each bad row is reported with its
-column and reason. Text cells an office suite would run as a formula are neutralised on export.
+community → grid path, organisations by street and name, members by ID number), never by
+database ids — and the export writes the same columns, so a file round-trips: importing an
+unchanged export skips every row.
+
+An import with any bad row writes nothing. Every bad row is reported with its line number (as
+Excel shows it: the header is line 1), the column and a reason a clerk can act on. Whole-file
+problems (a missing or unknown column, a secretary trying to import) are reported once.
+
+Text cells an office suite would run as a formula are neutralised on export with a leading
+apostrophe, and the apostrophe is taken off again on import.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from import_export import fields, resources, widgets
+import logging
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+import tablib
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.db import IntegrityError, models
+from import_export import fields, instance_loaders, resources, widgets
+from import_export.results import Error, Result, RowResult
 
 from .models import (
+    AreaCluster,
     Community,
     EconomicSociety,
     Grid,
@@ -21,137 +36,493 @@ from .models import (
     ServiceType,
     Street,
 )
+from .scope import scope_of
 
-# A cell starting with one of these is read as a formula by Excel, WPS and LibreOffice.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+logger = logging.getLogger(__name__)
+
+# A cell starting with one of these is read as a formula (or a formula continuation) by Excel,
+# WPS and LibreOffice. A leading line feed is not, but xlsx turns a carriage return into one, so
+# it is marked too and a neutralised CR cell still reads back as the original.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+QUOTE = "'"
+
+# Excel shows the header as line 1, so the first data row is line 2.
+FIRST_LINE = 2
+
+WHOLE_ROW = "整行"
+
+# What each database rule means, for the clerk, and the column it is about.
+CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
+    "community_unique_name_in_street": ("name", "同一街道下已有同名社区。"),
+    "grid_level_1_to_3": ("level", "层级只能是 1、2 或 3。"),
+    "grid_parent_iff_below_level_1": ("parent", "一级网格不能有上级网格；二级、三级网格必须填写上级网格路径。"),
+    "grid_one_level_1_per_community": ("level", "每个社区只能有一个一级网格。"),
+    "grid_unique_name_in_parent": ("name", "同一上级网格下已有同名网格。"),
+    "grid_unique_path_in_community": ("name", "同一社区内已有相同路径的网格。"),
+    "economicsociety_unique_name": ("name", "同一社区下已有同名经济社。"),
+    "partyorganization_unique_name_in_street": ("name", "同一街道下已有同名党组织。"),
+    "partyorganization_not_own_parent": ("parent", "上级党组织不能是它自己。"),
+    "partyorganization_root_kinds": (
+        "parent",
+        "只有党工委、党委和联合党委可以不填上级党组织；党总支、党支部、党小组必须填写上级党组织。",
+    ),
+    "partymember_unique_id_number": ("id_number", "这个身份证号已登记在另一名党员名下。"),
+    "servicecenter_unique_name_in_street": ("name", "同一街道下已有同名服务中心。"),
+    "servicecenter_community_levels_have_community": (
+        "community",
+        "社区党群服务中心、党群服务站和小区党建阵地必须填写所属社区。",
+    ),
+}
+
+# Django's own words for an empty required value, replaced by one sentence.
+REQUIRED_CODES = {"null", "blank", "required"}
+REQUIRED_MESSAGE = "必填，不能为空。"
 
 
 def neutralise_formula(value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    """Prefixes an apostrophe to text an office suite would run. Text already starting with an
+    apostrophe gets one more, so that ``restore_formula`` gives back exactly what was exported."""
+    if isinstance(value, str) and value.startswith((*FORMULA_PREFIXES, QUOTE)):
+        return QUOTE + value
     return value
 
 
 def restore_formula(value):
-    if isinstance(value, str) and value.startswith("'") and value[1:2] and value[1] in FORMULA_PREFIXES:
+    """The inverse of ``neutralise_formula``. An apostrophe a person typed before ordinary
+    text (“'abc”) is kept: only one followed by a marked character was added on export."""
+    if isinstance(value, str) and value[:1] == QUOTE and value[1:2] and value[1] in (*FORMULA_PREFIXES, QUOTE):
         return value[1:]
     return value
+
+
+def _same_text(a: str, b: str) -> bool:
+    """Equal but for line endings (xlsx stores CR LF, as typed in the admin, as LF)."""
+    return a.replace("\r\n", "\n").replace("\r", "\n") == b.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def cell_text(value, *, strip: bool = True) -> str:
+    """A cell as text: Excel hands over numbers (a phone typed as 13800138000) and dates."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        value = value.date()
+    text = str(value)
+    return text.strip() if strip else text
+
+
+class ClerkError(Error):
+    """A file-level error: shown by its message alone, never with a traceback."""
+
+    @property
+    def traceback(self):
+        return ""
+
+
+class ImportFileError(ValueError):
+    """A problem with the whole file (its columns, or who is importing it)."""
+
+
+class ImportResult(Result):
+    """Reports rows by the line number Excel shows, so a clerk finds them in the file."""
+
+    def append_invalid_row(self, number, row, validation_error):
+        super().append_invalid_row(number + FIRST_LINE - 1, row, validation_error)
+
+    def append_error_row(self, number, row, errors):
+        super().append_error_row(number + FIRST_LINE - 1, row, errors)
+
+
+# --- Widgets ----------------------------------------------------------------------------------
+
+
+class TextWidget(widgets.Widget):
+    """Text: numbers from Excel become text, surrounding spaces go (except in long texts)."""
+
+    def __init__(self, strip: bool = True, upper: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.strip = strip
+        self.upper = upper
+
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value, strip=self.strip)
+        return text.upper() if self.upper else text
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
 
 
 class NamedForeignKeyWidget(widgets.ForeignKeyWidget):
     """Finds a related record by its name plus the names of its parents in the same row.
 
     ``parents`` maps a lookup (``"street__name"``) to the column holding its value; a missing
-    record is a ``ValueError`` with a sentence a street clerk can act on.
+    record is a ``ValueError`` with a sentence a street clerk can act on. Records found are kept
+    for the rest of the import, so a 2,000-member file looks each organisation up once.
     """
 
-    def __init__(self, model, field="name", parents=None, label=None, **kwargs):
+    def __init__(self, model, field="name", parents=None, label=None, hint="", **kwargs):
         super().__init__(model, field=field, **kwargs)
-        self.parents = parents or {}
+        self.parents = dict(parents or {})
         self.label = label or model._meta.verbose_name
+        self.hint = hint
+        self.found: dict[tuple, models.Model] = {}
+
+    def reset(self) -> None:
+        self.found = {}
+
+    def forget(self, instance) -> None:
+        """Drop a record saved during the import, so later rows see its new values."""
+        if isinstance(instance, self.model):
+            self.found = {key: obj for key, obj in self.found.items() if obj.pk != instance.pk}
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        # The parents named in the lookup are read again for the preview and the checks.
+        related = sorted({lookup.rsplit("__", 1)[0] for lookup in self.parents if "__" in lookup})
+        return self.model._default_manager.select_related(*related)
 
     def get_lookup_kwargs(self, value, row, **kwargs):
         lookup = {self.field: value}
         for lookup_name, column in self.parents.items():
-            lookup[lookup_name] = (row or {}).get(column)
+            lookup[lookup_name] = cell_text((row or {}).get(column))
         return lookup
 
     def clean(self, value, row=None, **kwargs):
-        if value in (None, ""):
+        value = cell_text(value)
+        if not value:
             return None
+        lookup = self.get_lookup_kwargs(value, row)
+        key = tuple(sorted(lookup.items()))
+        if key in self.found:
+            return self.found[key]
+        empty = [column for name, column in self.parents.items() if not lookup[name]]
+        if empty:
+            raise ValueError(f"填写了{self.label}“{value}”，但没有填写{'、'.join(empty)}，无法确定是哪一个。")
         try:
-            return super().clean(str(value).strip(), row, **kwargs)
+            obj = self.get_queryset(value, row).get(**lookup)
         except self.model.DoesNotExist:
-            where = "，".join(f"{column}“{(row or {}).get(column)}”" for column in self.parents.values())
-            raise ValueError(f"找不到{self.label}“{value}”" + (f"（{where}）" if where else "")) from None
+            where = "，".join(f"{column}：{lookup[name]}" for name, column in self.parents.items())
+            raise ValueError(
+                f"找不到{self.label}“{value}”" + (f"（{where}）" if where else "") + "，请核对名称。" + self.hint
+            ) from None
         except self.model.MultipleObjectsReturned:
-            raise ValueError(f"{self.label}“{value}”不唯一，请补充上级名称") from None
+            raise ValueError(f"{self.label}“{value}”有重名，请补充上级名称。") from None
+        self.found[key] = obj
+        return obj
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else getattr(value, self.field)
 
 
-class ChoiceLabelWidget(widgets.Widget):
-    """Shows and reads a choice by its Chinese label (“城市社区”); the code is accepted too."""
+class StrictManyToManyWidget(widgets.ManyToManyWidget):
+    """Names separated by “、”. An unknown name is an error, not silently dropped (the library's
+    widget drops it). ``parents`` limits the choice by columns of the same row, as above."""
 
-    def __init__(self, choices, **kwargs):
-        super().__init__(**kwargs)
-        self.by_label = {str(label): value for value, label in choices}
-        self.by_value = {value: str(label) for value, label in choices}
+    def __init__(self, model, field="name", separator="、", parents=None, label=None, **kwargs):
+        super().__init__(model, separator=separator, field=field, **kwargs)
+        self.parents = dict(parents or {})
+        self.label = label or model._meta.verbose_name
+        self.choices: dict[tuple, dict[str, models.Model]] = {}
+
+    def reset(self) -> None:
+        self.choices = {}
+
+    def _choices(self, row) -> dict[str, models.Model]:
+        lookup = {name: cell_text((row or {}).get(column)) for name, column in self.parents.items()}
+        key = tuple(sorted(lookup.items()))
+        if key not in self.choices:
+            queryset = self.model._default_manager.filter(**lookup)
+            self.choices[key] = {str(getattr(obj, self.field)): obj for obj in queryset}
+        return self.choices[key]
 
     def clean(self, value, row=None, **kwargs):
-        if value in (None, ""):
+        text = cell_text(value)
+        if not text:
+            return []
+        # A clerk may separate with “、”, a comma or a Chinese comma.
+        for separator in (",", "，", ";", "；"):
+            text = text.replace(separator, self.separator)
+        names = list(dict.fromkeys(name.strip() for name in text.split(self.separator) if name.strip()))
+        choices = self._choices(row)
+        missing = [name for name in names if name not in choices]
+        if missing:
+            known = "、".join(list(choices)[:30])
+            raise ValueError(f"没有这样的{self.label}：{'、'.join(missing)}。可选：{known}")
+        return [choices[name] for name in names]
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
             return ""
-        value = str(value).strip()
-        if value in self.by_label:
-            return self.by_label[value]
-        if value in self.by_value:
-            return value
-        raise ValueError(f"“{value}”不是可选值，可选：{'、'.join(self.by_label)}")
+        return self.separator.join(str(getattr(item, self.field)) for item in value.all())
+
+
+class ChoiceLabelWidget(widgets.Widget):
+    """Shows and reads a choice by its Chinese label (“城市社区”); the stored code is accepted too."""
+
+    def __init__(self, choices, label="", **kwargs):
+        super().__init__(**kwargs)
+        self.by_label = {str(text): value for value, text in choices}
+        self.by_value = {value: str(text) for value, text in choices}
+        self.label = label
+
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value)
+        if not text:
+            return ""
+        if text in self.by_label:
+            return self.by_label[text]
+        if text in self.by_value:
+            return text
+        raise ValueError(f"“{text}”不是可选的{self.label}，可选：{'、'.join(self.by_label)}。")
 
     def render(self, value, obj=None, **kwargs):
         return self.by_value.get(value, value or "")
 
 
-class StrictManyToManyWidget(widgets.ManyToManyWidget):
-    """Like ``ManyToManyWidget`` but an unknown name is an error, not silently dropped."""
+class LevelWidget(widgets.Widget):
+    """A grid level: 1, 2 or 3 (an xlsx cell may hold 2.0), or the level's full label."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(**kwargs)
+        self.by_label = {str(text): value for value, text in choices}
+        self.values = {value for value, _ in choices}
 
     def clean(self, value, row=None, **kwargs):
-        if not value:
-            return self.model.objects.none()
-        names = [name.strip() for name in str(value).split(self.separator) if name.strip()]
-        found = self.model.objects.filter(**{f"{self.field}__in": names})
-        missing = set(names) - {getattr(obj, self.field) for obj in found}
-        if missing:
-            known = "、".join(self.model.objects.values_list(self.field, flat=True)[:30])
-            raise ValueError(f"未知的{self.model._meta.verbose_name}：{'、'.join(sorted(missing))}（可选：{known}）")
-        return found
+        text = cell_text(value)
+        if not text:
+            return None
+        if text in self.by_label:
+            return self.by_label[text]
+        if text.isdigit() and int(text) in self.values:
+            return int(text)
+        raise ValueError(
+            f"层级“{text}”不正确，应填 1、2 或 3（1 = 社区，2 = 居民小组/物业小区/商圈楼宇，3 = 责任区）。"
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return value if kwargs.get("force_native_type") else str(value)
 
 
-class YesNoWidget(widgets.BooleanWidget):
-    TRUE_VALUES = ["是", "1", 1, True, "true", "TRUE", "True"]
-    FALSE_VALUES = ["否", "0", 0, False, "false", "FALSE", "False"]
-    NULL_VALUES = ["", None]
+class NumberWidget(widgets.Widget):
+    """Integers or decimals; the csv shows them plainly (no thousands separator)."""
+
+    def __init__(self, decimal: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.decimal = decimal
+
+    def clean(self, value, row=None, **kwargs):
+        if _blank(value):
+            return None
+        if isinstance(value, bool):
+            raise ValueError(f"“{cell_text(value)}”不是数字。")
+        text = cell_text(value).replace(",", "").replace("，", "")
+        if isinstance(value, float) and self.decimal:
+            text = repr(value)
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"“{text}”不是数字。") from None
+        if not number.is_finite():
+            raise ValueError(f"“{text}”不是数字。")
+        if self.decimal:
+            return number
+        if number != number.to_integral_value():
+            raise ValueError(f"“{text}”应为整数。")
+        if abs(number) >= 10**15:
+            raise ValueError(f"“{text}”太大了。")
+        return int(number)
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return value if kwargs.get("force_native_type") else str(value)
+
+
+class YesNoWidget(widgets.Widget):
+    TRUE_VALUES = {"是", "1", "true", "yes", "y", "√"}
+    FALSE_VALUES = {"否", "0", "false", "no", "n", "×", ""}
 
     def render(self, value, obj=None, **kwargs):
         return "是" if value else "否"
 
     def clean(self, value, row=None, **kwargs):
-        if value in self.NULL_VALUES:
-            return False
-        if value in self.TRUE_VALUES:
+        if isinstance(value, bool):
+            return value
+        text = cell_text(value).lower()
+        if text in self.TRUE_VALUES:
             return True
-        if value in self.FALSE_VALUES:
+        if text in self.FALSE_VALUES:
             return False
-        raise ValueError(f"“{value}”应为“是”或“否”")
+        raise ValueError(f"“{cell_text(value)}”应为“是”或“否”。")
 
 
-class ChineseDateWidget(widgets.DateWidget):
-    def __init__(self):
-        super().__init__(format="%Y-%m-%d")
+class ChineseDateWidget(widgets.Widget):
+    """A date as 2023-02-17; 2023/2/17, 2023.2.17, 2023年2月17日 and Excel date cells also read."""
+
+    INPUT_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 
     def clean(self, value, row=None, **kwargs):
-        try:
-            return super().clean(value, row, **kwargs)
-        except ValueError:
-            raise ValueError(f"日期“{value}”格式不正确，应为 2023-02-17") from None
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        text = cell_text(value)
+        if not text:
+            return None
+        if " " in text:  # “2023-02-17 00:00:00” from a spreadsheet saved as csv
+            date_part, _, clock = text.partition(" ")
+            if clock.strip() in ("00:00:00", "00:00", "0:00:00", "0:00"):
+                text = date_part
+        for input_format in self.INPUT_FORMATS:
+            try:
+                return datetime.strptime(text, input_format).date()  # noqa: DTZ007 — a date, no time zone
+            except ValueError:
+                continue
+        raise ValueError(f"日期“{text}”无法识别，请写成 2023-02-17 的形式。")
+
+    def render(self, value, obj=None, **kwargs):
+        if not isinstance(value, date):
+            return ""
+        return value if kwargs.get("force_native_type") else value.strftime("%Y-%m-%d")
 
 
-def street_widget():
-    return NamedForeignKeyWidget(Street, label="街道")
+# --- Field helpers ----------------------------------------------------------------------------
 
 
-def community_widget():
-    return NamedForeignKeyWidget(Community, parents={"street__name": "街道"}, label="社区")
+def text(attribute, column, *, long=False, readonly=False, upper=False):
+    return fields.Field(
+        attribute=attribute,
+        column_name=column,
+        widget=TextWidget(strip=not long, upper=upper),
+        readonly=readonly,
+    )
 
 
 def choice(model, field_name, column):
     model_field = model._meta.get_field(field_name)
-    return fields.Field(attribute=field_name, column_name=column, widget=ChoiceLabelWidget(model_field.choices))
+    return fields.Field(
+        attribute=field_name, column_name=column, widget=ChoiceLabelWidget(model_field.choices, label=column)
+    )
+
+
+def number(attribute, column, *, decimal=False):
+    return fields.Field(attribute=attribute, column_name=column, widget=NumberWidget(decimal=decimal))
+
+
+def yes_no(attribute, column):
+    return fields.Field(attribute=attribute, column_name=column, widget=YesNoWidget())
+
+
+def day(attribute, column):
+    return fields.Field(attribute=attribute, column_name=column, widget=ChineseDateWidget())
+
+
+def related(attribute, column, model, *, field="name", parents=None, label=None, hint=""):
+    return fields.Field(
+        attribute=attribute,
+        column_name=column,
+        widget=NamedForeignKeyWidget(model, field=field, parents=parents, label=label or column, hint=hint),
+    )
+
+
+def street_field(column="街道"):
+    return related("street", column, Street, label="街道")
+
+
+def community_field(attribute="community", column="社区", street_column="街道"):
+    return related(attribute, column, Community, parents={"street__name": street_column}, label="社区")
+
+
+# --- Base resource ----------------------------------------------------------------------------
+
+
+class MemberLoader(instance_loaders.ModelInstanceLoader):
+    """Reads every member the file names in a few queries, instead of one query per row, and
+    tells the resource which ID numbers are registered at all (perhaps outside the importing
+    user's street), so it need not ask the database again for each row."""
+
+    def __init__(self, resource, dataset=None):
+        super().__init__(resource, dataset)
+        field = resource.fields["id_number"]
+        ids: set[str] = set()
+        if dataset is not None and field.column_name in (dataset.headers or []):
+            ids = {field.widget.clean(restore_formula(v)) for v in dataset[field.column_name]} - {""}
+        self.instances: dict[str, PartyMember] = {}
+        registered: set[str] = set()
+        ids_list = sorted(ids)
+        for start in range(0, len(ids_list), 500):
+            chunk = ids_list[start : start + 500]
+            registered.update(
+                PartyMember._default_manager.filter(id_number__in=chunk).values_list("id_number", flat=True)
+            )
+            for member in self.get_queryset().filter(id_number__in=chunk):
+                self.instances[member.id_number] = member
+        resource.registered_ids = registered
+
+    def get_instance(self, row):
+        return self.instances.get(self.resource.fields["id_number"].clean(row))
 
 
 class PortalResource(resources.ModelResource):
-    """Base resource: validated rows, all-or-nothing imports, formula-safe exports."""
+    """Base resource: validated rows, all-or-nothing imports, messages for clerks, formula-safe
+    exports. Subclasses declare ``key_columns`` (the natural key, as column names)."""
+
+    key_columns: tuple[str, ...] = ()
+    select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
+    # Fields whose database constraints the resource checks for the whole file at once.
+    checked_per_file: tuple[str, ...] = ()
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._seen_keys: dict[tuple, int] = {}
+        self._only_street: str | None = None
+
+    @classmethod
+    def get_result_class(cls):
+        return ImportResult
+
+    @classmethod
+    def get_error_result_class(cls):
+        return ClerkError
+
+    # -- querysets
+
+    def _with_related(self, queryset):
+        if self.select_related:
+            queryset = queryset.select_related(*self.select_related)
+        if self.prefetch_related:
+            queryset = queryset.prefetch_related(*self.prefetch_related)
+        return queryset
+
+    def get_queryset(self):
+        queryset = self._with_related(super().get_queryset())
+        if self._only_street is not None:
+            # Street staff find (and so update) only their own street's records.
+            queryset = queryset.filter(**{f"{self._meta.model.street_path}__name": self._only_street})
+        return queryset
+
+    def filter_export(self, queryset, **kwargs):
+        # The admin hands over its changelist queryset; read the related names in the same query.
+        return self._with_related(queryset)
+
+    # -- export
+
+    def export_field(self, field, instance, **kwargs):
+        value = super().export_field(field, instance, **kwargs)
+        if isinstance(field.widget, NumberWidget):
+            return value  # “-3” is a number, not a formula
+        return neutralise_formula(value)
+
+    # -- import: the whole file
 
     def import_data(self, dataset, *args, **kwargs):
         # Any invalid row rolls the whole file back, in the admin and in scripts alike.
@@ -159,29 +530,241 @@ class PortalResource(resources.ModelResource):
         kwargs.setdefault("use_transactions", True)
         return super().import_data(dataset, *args, **kwargs)
 
+    def import_data_inner(self, dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs):
+        dataset = self._tidy(dataset)
+        try:
+            self._check_file(dataset, kwargs.get("user"))
+        except ImportFileError as exc:
+            result = self.get_result_class()()
+            result.diff_headers = self.get_diff_headers()
+            result.total_rows = len(dataset)
+            self.handle_import_error(result, exc, raise_errors)
+            return result
+        return super().import_data_inner(
+            dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs
+        )
+
+    @staticmethod
+    def _tidy(dataset):
+        """Trims header cells and drops columns with neither a header nor a value (xlsx files
+        often carry formatted but empty columns)."""
+        headers = [cell_text(h) for h in (dataset.headers or [])]
+        keep = [i for i, h in enumerate(headers) if h or any(not _blank(row[i]) for row in dataset)]
+        tidy = tablib.Dataset(headers=[headers[i] for i in keep])
+        for row in dataset:
+            tidy.append([row[i] for i in keep])
+        return tidy
+
+    def _check_file(self, dataset, user) -> None:
+        headers = list(dataset.headers or [])
+        known = [field.column_name for field in self.get_import_fields()]
+        unknown = [h or "（空白列名）" for h in headers if h not in known]
+        repeated = sorted({h for h in headers if headers.count(h) > 1})
+        missing = [column for column in self.key_columns if column not in headers]
+        problems = []
+        if missing:
+            problems.append(f"缺少必需的列：{'、'.join(missing)}")
+        if unknown:
+            problems.append(f"有无法识别的列：{'、'.join(unknown)}")
+        if repeated:
+            problems.append(f"列名重复：{'、'.join(repeated)}")
+        if problems:
+            raise ImportFileError(
+                "文件的列不对：" + "；".join(problems) + f"。第一行应为列名，可用的列：{'、'.join(known)}。"
+                "最好先导出一份，在导出的文件上修改。"
+            )
+        self._only_street = None
+        if user is not None:
+            scope = scope_of(user)
+            if not scope.whole_street:
+                raise ImportFileError("只有街道工作人员可以导入数据。")
+            if not scope.everything:
+                self._only_street = Street.objects.get(pk=scope.street_id).name
+
+    def before_import(self, dataset, **kwargs):
+        # Widgets are copied per resource, but a resource may import twice (dry run, then
+        # for real): start from empty caches each time.
+        self._seen_keys = {}
+        for field in self.fields.values():
+            if hasattr(field.widget, "reset"):
+                field.widget.reset()
+        super().before_import(dataset, **kwargs)
+
+    # -- import: one row
+
+    def import_row(self, row, instance_loader, **kwargs):
+        if all(_blank(value) for value in row.values()):
+            row_result = self.get_row_result_class()()
+            row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+            return row_result
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        if row_result.errors:
+            # An unexpected failure: keep the details in the log, tell the clerk plainly.
+            error = row_result.errors[0].error
+            row_result.errors = []
+            row_result.import_type = RowResult.IMPORT_TYPE_INVALID
+            field_name, message = self._explain(error)
+            row_result.validation_error = ValidationError({field_name: [message]})
+        if row_result.validation_error is not None:
+            row_result.validation_error = self._for_clerks(row_result.validation_error)
+        return row_result
+
+    def _explain(self, error: Exception) -> tuple[str, str]:
+        """(field, sentence) for an error that escaped the checks."""
+        if isinstance(error, IntegrityError):
+            for name, (field_name, message) in CONSTRAINT_MESSAGES.items():
+                if name in str(error):
+                    return field_name, message
+            logger.warning("import: integrity error", exc_info=error)
+            return NON_FIELD_ERRORS, "与已有数据冲突（可能重复），数据库拒绝写入这一行。"
+        logger.error("import: unexpected error", exc_info=error)
+        return NON_FIELD_ERRORS, "这一行无法导入（系统内部错误），请联系管理员。"
+
     def before_import_row(self, row, **kwargs):
         for column in list(row.keys()):
-            value = row[column]
-            if isinstance(value, str):
-                value = value.strip()
-            row[column] = restore_formula(value)
+            row[column] = restore_formula(row[column])
+        self.normalise_row(row)
         super().before_import_row(row, **kwargs)
+        if self._only_street is not None and "街道" in row:
+            street = cell_text(row["街道"])
+            if street != self._only_street:
+                raise ValidationError({"街道": f"你只能导入{self._only_street}的数据，这一行是“{street}”。"})
+        self._check_duplicate(row, kwargs["row_number"])
+
+    def normalise_row(self, row) -> None:
+        """Per-resource clean-up of a row before anything reads it."""
+
+    def _check_duplicate(self, row, row_number: int) -> None:
+        key = tuple(cell_text(row.get(column)) for column in self.key_columns)
+        if not any(key):
+            return
+        line = row_number + FIRST_LINE - 1
+        first = self._seen_keys.setdefault(key, line)
+        if first != line:
+            described = "、".join(f"{column}“{value}”" for column, value in zip(self.key_columns, key, strict=True))
+            raise ValidationError(
+                {self.key_columns[-1]: f"与第{first}行重复（{described}）：同一条记录在文件中只能出现一次。"}
+            )
 
     def get_instance(self, instance_loader, row):
-        """Reads the natural key; a key cell that names nothing is that column's error."""
+        try:
+            return super().get_instance(instance_loader, row)
+        except ValueError:
+            # A key cell names nothing (an unknown community…): import_instance reports it
+            # against its column, together with the row's other problems.
+            return None
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        text_field = isinstance(field.widget, TextWidget) and not field.readonly and field.column_name in row
+        before = field.get_value(instance) if text_field else None
+        super().import_field(field, instance, row, is_m2m, **kwargs)
+        if isinstance(before, str):
+            after = field.get_value(instance)
+            if isinstance(after, str) and after != before and _same_text(after, before):
+                setattr(instance, field.attribute, before)
+
+    def import_instance(self, instance, row, **kwargs):
         errors = {}
-        for name in self.get_import_id_fields():
-            field = self.fields[name]
-            try:
-                field.clean(row)
-            except (ValueError, KeyError) as exc:
-                errors[field.attribute] = ValidationError(str(exc).strip("'\""), code="invalid")
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        # The library reads many-to-many cells only after saving; read them now, so an unknown
+        # name is reported with the row's other problems and stops the row.
+        for field in self.get_import_fields():
+            if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
+                try:
+                    field.clean(row)
+                except ValueError as exc:
+                    errors[field.attribute] = [ValidationError(str(exc), code="invalid")]
         if errors:
             raise ValidationError(errors)
-        return super().get_instance(instance_loader, row)
 
-    def export_field(self, field, instance, **kwargs):
-        return neutralise_formula(super().export_field(field, instance, **kwargs))
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """``full_clean()``, minus one query per foreign key: the import just read those records
+        from the database, so Django's existence check would look each one up again."""
+        errors = dict(import_validation_errors or {})
+        exclude = set(errors)
+        trusted = {
+            field.attribute
+            for field in self.fields.values()
+            if isinstance(field.widget, NamedForeignKeyWidget)
+            and not field.readonly
+            and getattr(instance, f"{field.attribute}_id", None) is not None
+        }
+        try:
+            instance.clean_fields(exclude=exclude | trusted)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if not import_validation_errors:
+            # With a cell that could not be read, the model's own checks would reason about a
+            # value that is not there (“parent must be one level up” for an unreadable level).
+            try:
+                instance.clean()
+            except ValidationError as exc:
+                errors = exc.update_error_dict(errors)
+        exclude |= {name for name in errors if name != NON_FIELD_ERRORS}
+        if validate_unique:
+            try:
+                instance.validate_unique(exclude=exclude)
+            except ValidationError as exc:
+                errors = exc.update_error_dict(errors)
+        try:
+            instance.validate_constraints(exclude=exclude | set(self.checked_per_file))
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def do_instance_save(self, instance, is_create):
+        try:
+            super().do_instance_save(instance, is_create)
+        except IntegrityError as exc:
+            # Checked above already; only a concurrent write gets here. The row's savepoint
+            # is rolled back by the library's per-row atomic block.
+            field_name, message = self._explain(exc)
+            raise ValidationError({field_name: [message]}) from exc
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        for field in self.fields.values():
+            if hasattr(field.widget, "forget"):
+                field.widget.forget(instance)
+
+    # -- messages
+
+    def _column_for(self, key: str) -> str:
+        if key == NON_FIELD_ERRORS:
+            return WHOLE_ROW
+        for field in self.fields.values():
+            if key in (field.attribute, field.column_name):
+                return field.column_name
+        try:
+            return str(self._meta.model._meta.get_field(key).verbose_name)
+        except FieldDoesNotExist:
+            return key
+
+    def _for_clerks(self, error: ValidationError) -> ValidationError:
+        """Keys errors by column name and puts Django's and the database's wording into words
+        a clerk can act on."""
+        if not hasattr(error, "error_dict"):
+            error = ValidationError({NON_FIELD_ERRORS: error.error_list})
+        by_column: dict[str, list[str]] = {}
+        for key, items in error.error_dict.items():
+            for item in items:
+                column = self._column_for(key)
+                for message in item.messages:
+                    if item.code in REQUIRED_CODES:
+                        message = REQUIRED_MESSAGE
+                    for name, (field_name, explained) in CONSTRAINT_MESSAGES.items():
+                        if name in message:
+                            message = explained
+                            if key == NON_FIELD_ERRORS and field_name:
+                                column = self._column_for(field_name)
+                    bucket = by_column.setdefault(column, [])
+                    if message not in bucket:
+                        bucket.append(message)
+        return ValidationError(by_column)
 
     class Meta:
         clean_model_instances = True
@@ -189,108 +772,125 @@ class PortalResource(resources.ModelResource):
         report_skipped = True
 
 
+# --- Resources --------------------------------------------------------------------------------
+
+
 class CommunityResource(PortalResource):
-    street = fields.Field(attribute="street", column_name="街道", widget=street_widget())
-    name = fields.Field(attribute="name", column_name="社区名称")
+    street = street_field()
+    name = text("name", "社区名称")
     kind = choice(Community, "kind", "类型")
-    area_cluster = fields.Field(
-        attribute="area_cluster",
-        column_name="片区",
-        widget=NamedForeignKeyWidget(
-            Community._meta.get_field("area_cluster").related_model,
-            parents={"street__name": "街道"},
-            label="片区",
-        ),
-    )
-    notes = fields.Field(attribute="notes", column_name="简介")
-    is_demo = fields.Field(attribute="is_demo", column_name="演示数据", widget=YesNoWidget())
+    area_cluster = related("area_cluster", "片区", AreaCluster, parents={"street__name": "街道"})
+    notes = text("notes", "简介", long=True)
+    is_demo = yes_no("is_demo", "演示数据")
+
+    key_columns = ("街道", "社区名称")
+    select_related = ("street", "area_cluster")
 
     class Meta(PortalResource.Meta):
         model = Community
+        name = "社区"
         fields = ("street", "name", "kind", "area_cluster", "notes", "is_demo")
         import_id_fields = ("street", "name")
         export_order = fields
 
 
+PARENT_FIRST = "如果它也在本文件中，请把它放在前面的行。"
+
+
 class GridResource(PortalResource):
-    street = fields.Field(attribute="community__street__name", column_name="街道", readonly=True)
-    community = fields.Field(attribute="community", column_name="社区", widget=community_widget())
-    parent = fields.Field(
-        attribute="parent",
-        column_name="上级网格路径",
-        widget=NamedForeignKeyWidget(
-            Grid,
-            field="path",
-            parents={"community__name": "社区", "community__street__name": "街道"},
-            label="上级网格",
-        ),
+    street = text("community__street__name", "街道", readonly=True)
+    community = community_field()
+    parent = related(
+        "parent",
+        "上级网格路径",
+        Grid,
+        field="path",
+        parents={"community__name": "社区", "community__street__name": "街道"},
+        label="上级网格",
+        hint=PARENT_FIRST,
     )
-    name = fields.Field(attribute="name", column_name="网格名称")
-    level = fields.Field(attribute="level", column_name="层级", widget=widgets.IntegerWidget())
+    name = text("name", "网格名称")
+    level = fields.Field(attribute="level", column_name="层级", widget=LevelWidget(Grid.Level.choices))
     kind = choice(Grid, "kind", "类型")
-    path = fields.Field(attribute="path", column_name="路径")
-    is_demo = fields.Field(attribute="is_demo", column_name="演示数据", widget=YesNoWidget())
+    path = text("path", "路径", readonly=True)
+    is_demo = yes_no("is_demo", "演示数据")
+
+    key_columns = ("街道", "社区", "上级网格路径", "网格名称")
+    select_related = ("community__street", "parent")
 
     class Meta(PortalResource.Meta):
         model = Grid
+        name = "网格"
         fields = ("street", "community", "parent", "name", "level", "kind", "path", "is_demo")
         import_id_fields = ("community", "path")
         export_order = fields
 
-    def before_import_row(self, row, **kwargs):
-        super().before_import_row(row, **kwargs)
-        # The path is the natural key: the parent's path plus this grid's own name.
-        parent, name = row.get("上级网格路径") or "", row.get("网格名称") or ""
+    def normalise_row(self, row) -> None:
+        # The path is the natural key: the parent's path plus this grid's own name. The 路径
+        # column of an export is for reading; it is always worked out again here.
+        parent, name = cell_text(row.get("上级网格路径")), cell_text(row.get("网格名称"))
+        if "/" in name:
+            raise ValidationError({"网格名称": "网格名称不能包含“/”（它用来分隔路径）。"})
         row["路径"] = f"{parent}/{name}" if parent else name
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("community__street", "parent")
 
 
 class EconomicSocietyResource(PortalResource):
-    street = fields.Field(attribute="community__street__name", column_name="街道", readonly=True)
-    community = fields.Field(attribute="community", column_name="社区", widget=community_widget())
-    name = fields.Field(attribute="name", column_name="经济社名称")
-    households = fields.Field(attribute="households", column_name="户数", widget=widgets.IntegerWidget())
-    notes = fields.Field(attribute="notes", column_name="简介")
-    is_demo = fields.Field(attribute="is_demo", column_name="演示数据", widget=YesNoWidget())
+    street = text("community__street__name", "街道", readonly=True)
+    community = community_field()
+    name = text("name", "经济社名称")
+    households = number("households", "户数")
+    notes = text("notes", "简介", long=True)
+    is_demo = yes_no("is_demo", "演示数据")
+
+    key_columns = ("街道", "社区", "经济社名称")
+    select_related = ("community__street",)
 
     class Meta(PortalResource.Meta):
         model = EconomicSociety
+        name = "经济社"
         fields = ("street", "community", "name", "households", "notes", "is_demo")
         import_id_fields = ("community", "name")
         export_order = fields
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("community__street")
-
 
 class PartyOrganizationResource(PortalResource):
-    street = fields.Field(attribute="street", column_name="街道", widget=street_widget())
-    name = fields.Field(attribute="name", column_name="党组织名称")
+    street = street_field()
+    name = text("name", "党组织名称")
     kind = choice(PartyOrganization, "kind", "类别")
     field = choice(PartyOrganization, "field", "领域")
-    parent = fields.Field(
-        attribute="parent",
-        column_name="上级党组织",
-        widget=NamedForeignKeyWidget(PartyOrganization, parents={"street__name": "街道"}, label="上级党组织"),
+    parent = related("parent", "上级党组织", PartyOrganization, parents={"street__name": "街道"}, hint=PARENT_FIRST)
+    community = community_field(column="所在社区")
+    grid = related(
+        "grid",
+        "所在网格",
+        Grid,
+        field="path",
+        parents={"community__name": "所在社区", "community__street__name": "街道"},
+        label="网格",
     )
-    community = fields.Field(attribute="community", column_name="所在社区", widget=community_widget())
-    economic_society = fields.Field(
-        attribute="economic_society",
-        column_name="所在经济社",
-        widget=NamedForeignKeyWidget(
-            EconomicSociety,
-            parents={"community__name": "所在社区", "community__street__name": "街道"},
-            label="经济社",
-        ),
+    economic_society = related(
+        "economic_society",
+        "所在经济社",
+        EconomicSociety,
+        parents={"community__name": "所在社区", "community__street__name": "街道"},
+        label="经济社",
     )
-    founded_on = fields.Field(attribute="founded_on", column_name="成立日期", widget=ChineseDateWidget())
-    notes = fields.Field(attribute="notes", column_name="简介")
-    is_demo = fields.Field(attribute="is_demo", column_name="演示数据", widget=YesNoWidget())
+    spanned_communities = fields.Field(
+        attribute="spanned_communities",
+        column_name="联合覆盖的社区",
+        widget=StrictManyToManyWidget(Community, parents={"street__name": "街道"}, label="社区"),
+    )
+    founded_on = day("founded_on", "成立日期")
+    notes = text("notes", "简介", long=True)
+    is_demo = yes_no("is_demo", "演示数据")
+
+    key_columns = ("街道", "党组织名称")
+    select_related = ("street", "parent", "community", "grid", "economic_society")
+    prefetch_related = ("spanned_communities",)
 
     class Meta(PortalResource.Meta):
         model = PartyOrganization
+        name = "党组织"
         fields = (
             "street",
             "name",
@@ -298,7 +898,9 @@ class PartyOrganizationResource(PortalResource):
             "field",
             "parent",
             "community",
+            "grid",
             "economic_society",
+            "spanned_communities",
             "founded_on",
             "notes",
             "is_demo",
@@ -306,35 +908,35 @@ class PartyOrganizationResource(PortalResource):
         import_id_fields = ("street", "name")
         export_order = fields
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("street", "parent", "community", "economic_society")
-
 
 class PartyMemberResource(PortalResource):
-    """Members are keyed by ID number: names repeat, ID numbers do not. The file holds
-    private data, so only staff with the members' view permission can export it."""
+    """Members are keyed by ID number: names repeat, ID numbers do not. The file holds the
+    private fields (phone, ID number, address, birth date): export is for staff only."""
 
-    name = fields.Field(attribute="name", column_name="姓名")
+    name = text("name", "姓名")
     gender = choice(PartyMember, "gender", "性别")
     status = choice(PartyMember, "status", "状态")
-    street = fields.Field(attribute="organization__street__name", column_name="街道", readonly=True)
-    organization = fields.Field(
-        attribute="organization",
-        column_name="所在党组织",
-        widget=NamedForeignKeyWidget(PartyOrganization, parents={"street__name": "街道"}, label="党组织"),
+    street = text("organization__street__name", "街道", readonly=True)
+    organization = related(
+        "organization", "所在党组织", PartyOrganization, parents={"street__name": "街道"}, label="党组织"
     )
-    residence_community = fields.Field(
-        attribute="residence_community", column_name="居住社区", widget=community_widget()
-    )
-    joined_on = fields.Field(attribute="joined_on", column_name="入党日期", widget=ChineseDateWidget())
-    id_number = fields.Field(attribute="id_number", column_name="身份证号")
-    phone = fields.Field(attribute="phone", column_name="手机")
-    address = fields.Field(attribute="address", column_name="住址")
-    birth_date = fields.Field(attribute="birth_date", column_name="出生日期", widget=ChineseDateWidget())
-    is_demo = fields.Field(attribute="is_demo", column_name="演示数据", widget=YesNoWidget())
+    residence_community = community_field("residence_community", "居住社区")
+    joined_on = day("joined_on", "入党日期")
+    id_number = text("id_number", "身份证号", upper=True)
+    phone = text("phone", "手机")
+    address = text("address", "住址")
+    birth_date = day("birth_date", "出生日期")
+    is_demo = yes_no("is_demo", "演示数据")
+
+    key_columns = ("身份证号",)
+    select_related = ("organization__street", "residence_community__street")
+    # MemberLoader reads which ID numbers are taken, and the file may not repeat one.
+    checked_per_file = ("id_number",)
+    registered_ids: set[str] = frozenset()
 
     class Meta(PortalResource.Meta):
         model = PartyMember
+        name = "党员"
         fields = (
             "name",
             "gender",
@@ -351,43 +953,58 @@ class PartyMemberResource(PortalResource):
         )
         import_id_fields = ("id_number",)
         export_order = fields
+        instance_loader_class = MemberLoader
 
-    def before_import_row(self, row, **kwargs):
-        super().before_import_row(row, **kwargs)
-        if not row.get("身份证号"):
-            raise ValidationError({"id_number": "身份证号必填：它是区分同名党员的唯一依据"})
-        row["身份证号"] = str(row["身份证号"]).upper()
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        if instance.pk is None and instance.id_number in self.registered_ids:
+            # Taken by a member the importing user cannot see (another street's).
+            errors["id_number"] = [ValidationError(CONSTRAINT_MESSAGES["partymember_unique_id_number"][1])]
+        super().validate_instance(instance, errors, validate_unique)
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("organization__street", "residence_community__street")
+    def normalise_row(self, row) -> None:
+        value = row.get("身份证号")
+        if isinstance(value, float | int) and not isinstance(value, bool):
+            # Excel keeps 15 significant digits: the last ones of an 18-digit number are lost.
+            raise ValidationError(
+                {"身份证号": "身份证号被 Excel 存成了数字，末几位已丢失：请把这一列设为“文本”后重新填写。"}
+            )
+        if _blank(value):
+            raise ValidationError({"身份证号": "身份证号必填：它是区分同名党员的唯一依据。"})
+        row["身份证号"] = cell_text(value).upper()
 
 
 class ServiceCenterResource(PortalResource):
-    street = fields.Field(attribute="street", column_name="街道", widget=street_widget())
-    name = fields.Field(attribute="name", column_name="名称")
+    street = street_field()
+    name = text("name", "名称")
     level = choice(ServiceCenter, "level", "层级")
-    community = fields.Field(attribute="community", column_name="社区", widget=community_widget())
-    address = fields.Field(attribute="address", column_name="地址")
-    latitude = fields.Field(attribute="latitude", column_name="纬度", widget=widgets.DecimalWidget())
-    longitude = fields.Field(attribute="longitude", column_name="经度", widget=widgets.DecimalWidget())
-    area_m2 = fields.Field(attribute="area_m2", column_name="面积（平方米）", widget=widgets.IntegerWidget())
-    phone = fields.Field(attribute="phone", column_name="服务电话")
+    community = community_field()
+    area_cluster = related("area_cluster", "片区", AreaCluster, parents={"street__name": "街道"})
+    address = text("address", "地址")
+    latitude = number("latitude", "纬度", decimal=True)
+    longitude = number("longitude", "经度", decimal=True)
+    area_m2 = number("area_m2", "面积（平方米）")
+    phone = text("phone", "服务电话")
     services = fields.Field(
-        attribute="services",
-        column_name="服务项目",
-        widget=StrictManyToManyWidget(ServiceType, field="name", separator="、"),
+        attribute="services", column_name="服务项目", widget=StrictManyToManyWidget(ServiceType, label="服务项目")
     )
-    description = fields.Field(attribute="description", column_name="简介")
-    is_published = fields.Field(attribute="is_published", column_name="公开", widget=YesNoWidget())
-    is_demo = fields.Field(attribute="is_demo", column_name="演示数据", widget=YesNoWidget())
+    description = text("description", "简介", long=True)
+    is_published = yes_no("is_published", "公开")
+    is_demo = yes_no("is_demo", "演示数据")
+
+    key_columns = ("街道", "名称")
+    select_related = ("street", "community__street", "area_cluster")
+    prefetch_related = ("services",)
 
     class Meta(PortalResource.Meta):
         model = ServiceCenter
+        name = "党群服务中心"
         fields = (
             "street",
             "name",
             "level",
             "community",
+            "area_cluster",
             "address",
             "latitude",
             "longitude",
@@ -400,6 +1017,3 @@ class ServiceCenterResource(PortalResource):
         )
         import_id_fields = ("street", "name")
         export_order = fields
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("street", "community__street").prefetch_related("services")
