@@ -41,6 +41,7 @@ class District(models.Model):
     name = models.CharField("名称", max_length=50, unique=True)
     city = models.CharField("所属市", max_length=50, default="佛山市")
     province = models.CharField("所属省", max_length=50, default="广东省")
+    is_demo = models.BooleanField("演示数据", default=False)
 
     scope_path = "streets__communities"
     street_path = "streets"
@@ -246,8 +247,13 @@ class Grid(models.Model):
         return self.path or self.name
 
     def save(self, *args, **kwargs):
+        old_path = self.path
         self.path = self.build_path()
         super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            # A renamed or moved grid carries its children's paths (their natural keys) along.
+            for child in self.children.all():
+                child.save()
 
     def natural_key(self):
         return (self.community.street.name, self.community.name, self.path)
@@ -478,7 +484,9 @@ class PartyMember(models.Model):
     class Meta:
         verbose_name = "党员"
         verbose_name_plural = "党员"
-        ordering = ["organization", "name"]
+        # By name only: ordering by the organisation would join and sort two more tables on
+        # every member list (350,000 rows at city scale).
+        ordering = ["name", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["id_number"], condition=~Q(id_number=""), name="partymember_unique_id_number"
@@ -486,6 +494,8 @@ class PartyMember(models.Model):
         ]
         indexes = [
             models.Index(fields=["organization", "status"], name="partymember_org_status_idx"),
+            # The admin changelist's default ordering.
+            models.Index(fields=["name", "id"], name="partymember_name_idx"),
         ]
 
     def __str__(self) -> str:
@@ -548,6 +558,7 @@ class Position(models.Model):
     )
     started_on = models.DateField("任职日期")
     ended_on = models.DateField("离任日期", null=True, blank=True, help_text="留空表示现任。")
+    is_demo = models.BooleanField("演示数据", default=False)
 
     scope_path = "community"
     street_path = "person__organization__street"
@@ -833,6 +844,7 @@ class JointMeeting(models.Model):
     representative_count = models.PositiveIntegerField("参会“两新”及群团代表数", default=0)
     minutes = models.TextField("会议纪要", blank=True)
     decisions = models.TextField("议定事项", blank=True)
+    is_demo = models.BooleanField("演示数据", default=False)
 
     scope_path = "community"
     street_path = "community__street"
@@ -871,6 +883,7 @@ class CoBuildingAgreement(models.Model):
     signed_on = models.DateField("签订日期")
     ends_on = models.DateField("到期日期", null=True, blank=True)
     content = models.TextField("共建内容")
+    is_demo = models.BooleanField("演示数据", default=False)
 
     scope_path = "community"
     street_path = "community__street"
@@ -905,6 +918,7 @@ class Resource(models.Model):
     title = models.CharField("资源", max_length=120)
     description = models.TextField("说明", blank=True)
     listed_on = models.DateField("登记日期")
+    is_demo = models.BooleanField("演示数据", default=False)
 
     scope_path = "community"
     street_path = "community__street"
@@ -942,6 +956,7 @@ class Need(models.Model):
     matched_resource = models.ForeignKey(
         Resource, models.SET_NULL, null=True, blank=True, related_name="needs", verbose_name="对接资源"
     )
+    is_demo = models.BooleanField("演示数据", default=False)
 
     scope_path = "community"
     street_path = "community__street"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 
 from django.conf import settings
@@ -201,7 +201,7 @@ def guicheng_load(*, path: Path = GUICHENG_FIXTURE) -> Street:
                 "parent": orgs.get(item.get("parent")),
                 "community": community,
                 "economic_society": society,
-                "founded_on": item.get("founded_on"),
+                "founded_on": date.fromisoformat(item["founded_on"]) if item.get("founded_on") else None,
                 "notes": item.get("notes", "") or item.get("full_name", ""),
                 "is_demo": item["is_demo"],
             },
