@@ -70,3 +70,22 @@ def street_client(client, street_staff):
 def guihua_client(client, guihua_secretary):
     client.force_login(guihua_secretary)
     return client
+
+
+@pytest.fixture(scope="module")
+def guicheng_module(django_db_setup, django_db_blocker) -> Street:
+    """The Guicheng data and staff groups, loaded once for a whole test module (a load takes about
+    a second) inside a transaction rolled back when the module ends. Each test still runs in its
+    own savepoint, so what one test writes is gone before the next. A module opts in with::
+
+        @pytest.fixture
+        def guicheng(guicheng_module, db):
+            return guicheng_module
+    """
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        street = guicheng_load()
+        roles_sync()
+        yield street
+        transaction.set_rollback(True)

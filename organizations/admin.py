@@ -98,6 +98,13 @@ class PositionInline(ScopedInline):
     fields = ["person", "role", "started_on", "ended_on"]
     autocomplete_fields = ["person"]
 
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role":
+            # Under a party organisation only party posts: a 主任 or 社长 belongs to a community
+            # body, and the database would refuse the row with a 500 (its community is not here).
+            kwargs["choices"] = [c for c in db_field.get_choices() if c[0] in ("", *Position.PARTY_ROLES)]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
 
 @admin.register(PartyOrganization)
 class PartyOrganizationAdmin(ScopedImportExportAdmin):

@@ -7,10 +7,12 @@ autocomplete answers and exports all go through ``scoped_for(request.user)``.
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -55,6 +57,34 @@ class ScopedInline(ScopedFieldsMixin, admin.TabularInline):
     def get_queryset(self, request):
         return _scoped(super().get_queryset(request), request)
 
+    def get_readonly_fields(self, request, obj=None):
+        # ``obj`` is the parent record here, not a row of the inline: the mixin would read the
+        # parent's foreign keys and make same-named fields of the rows read-only.
+        return admin.TabularInline.get_readonly_fields(self, request, obj)
+
+
+def _community_id_of(instance, path: str):
+    """The community an unsaved record reaches through ``path``; None for a street-level one."""
+    *relations, last = path.split("__")
+    target = instance
+    for name in relations:
+        target = getattr(target, name, None)
+        if target is None:
+            return None
+    return target.pk if last == "pk" else getattr(target, target._meta.get_field(last).attname)
+
+
+class _KeepInScopeForm(forms.ModelForm):
+    """For a user who acts on listed communities only: what they save must stay in one of them
+    (a blank community would make it a street-level record, out of their reach)."""
+
+    scope_community_ids: tuple[int, ...] = ()
+
+    def _post_clean(self):
+        super()._post_clean()  # the model's clean() may fill the community in (Position)
+        if _community_id_of(self.instance, self.instance.scope_path) not in self.scope_community_ids:
+            self.add_error(None, "只能保存属于您所管社区的记录，请填写所在社区。")
+
 
 class ScopedAdmin(ScopedFieldsMixin, SimpleHistoryAdmin):
     """Base admin: scoped querysets, choices and object permissions, with a change history."""
@@ -64,6 +94,20 @@ class ScopedAdmin(ScopedFieldsMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return _scoped(super().get_queryset(request), request)
+
+    def get_ordering(self, request):
+        # Explicit, so an admin that annotates a count (GROUP BY drops Meta.ordering) still
+        # pages its autocomplete answers in a stable order.
+        return super().get_ordering(request) or self.model._meta.ordering
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        scope = scope_of(request.user)
+        path = getattr(self.model, "scope_path", None)
+        # Above the community level (scope_path_is_multi) secretaries only read, by permission.
+        if scope.whole_street or not path or getattr(self.model, "scope_path_is_multi", False):
+            return form
+        return type(form.__name__, (_KeepInScopeForm, form), {"scope_community_ids": scope.community_ids})
 
     def _in_scope(self, request, obj) -> bool:
         if obj is None or scope_of(request.user).everything:
@@ -96,12 +140,19 @@ class ScopedAdmin(ScopedFieldsMixin, SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._require_in_scope(request, object_id)
+        if request.method == "POST" and self.revert_disabled(request):
+            # simple_history saves whatever this form posts, checking only view permission:
+            # a view-only user could otherwise rewrite a record through an old version's URL.
+            raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ScopedImportExportAdmin(ImportExportMixin, ScopedAdmin):
     """Scoped admin with Excel/CSV import and export. Import is for street staff only: a file
     may name any community, and only the whole-street scope may write to all of them."""
+
+    # Excel reads a csv without a byte-order mark as GBK and shows the Chinese garbled.
+    to_encoding = "utf-8-sig"
 
     def has_import_permission(self, request):
         return acts_on_whole_street(request.user) and super().has_import_permission(request)
@@ -110,6 +161,28 @@ class ScopedImportExportAdmin(ImportExportMixin, ScopedAdmin):
         if not self.has_import_permission(request):
             raise PermissionDenied
         return super().import_action(request, **kwargs)
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        # The library's message is English and names the Python exception.
+        form.add_error(
+            "import_file",
+            "无法读取这个文件：请确认所选格式与文件一致（xlsx 或 csv）；csv 须为 UTF-8 编码"
+            "（在 Excel 中“另存为 → CSV UTF-8”），或直接使用 xlsx。",
+        )
+
+    def process_result(self, result, request):
+        """The confirmed import runs again; if the data changed since the preview and a row no
+        longer passes, the whole file was rolled back: say so instead of "import finished"."""
+        if not (result.has_errors() or result.has_validation_errors()):
+            return super().process_result(result, request)
+        problems = [str(error.error) for error in result.base_errors]
+        for row in result.invalid_rows:
+            for column, messages_ in row.error_dict.items():
+                problems += [f"第{row.number}行 {column}：{message}" for message in messages_]
+        messages.error(request, "导入未完成，没有写入任何数据。" + "；".join(problems))
+        app_label, model_name = self.get_model_info()
+        url = reverse(f"admin:{app_label}_{model_name}_import", current_app=self.admin_site.name)
+        return HttpResponseRedirect(url)
 
     def get_export_queryset(self, request):
         # The changelist queryset is already scoped; say it again so no subclass can forget.

@@ -409,6 +409,11 @@ class PartyOrganization(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Positions carry the organisation's community for the scope: move them along.
+        self.positions.exclude(community_id=self.community_id).update(community_id=self.community_id)
+
     def natural_key(self):
         return (self.street.name, self.name)
 
@@ -604,12 +609,19 @@ class Position(models.Model):
         body = self.organization or self.economic_society or self.community
         return f"{body} {self.get_role_display()}：{self.person}"
 
+    def save(self, *args, **kwargs):
+        self.fill_community()
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
-        # Keep the community path filled, so the scope reaches every position.
+        self.fill_community()
+
+    def fill_community(self) -> None:
+        """Keep the community path filled, so the scope reaches every position."""
         if self.organization_id:
-            self.community = self.organization.community
+            self.community_id = self.organization.community_id
         elif self.economic_society_id:
-            self.community = self.economic_society.community
+            self.community_id = self.economic_society.community_id
 
 
 # --- Service centres (the “1+45+N” system) ----------------------------------------------------

@@ -21,3 +21,31 @@ def test_renaming_a_grid_renames_the_paths_below_it(community):
     zone.refresh_from_db()
     assert zone.path == "桂花社区网格/桂花园东苑/3栋责任区"
     assert Grid.objects.get_by_natural_key("桂城街道", "桂花社区", zone.path) == zone
+
+
+def test_positions_follow_their_organisation_to_another_community(community):
+    from organizations.models import PartyMember, PartyOrganization, Position
+
+    # given a branch in 桂花社区 with a secretary
+    guihua, tongxin = community("桂花社区"), community("同心社区")
+    branch = PartyOrganization.objects.create(
+        street=guihua.street,
+        name="桂花园东区党支部",
+        kind=PartyOrganization.Kind.BRANCH,
+        field=PartyOrganization.Field.COMPOUND,
+        parent=PartyOrganization.objects.get(name="桂花社区党委"),
+        community=guihua,
+    )
+    member = PartyMember.objects.create(name="陈演示", organization=branch)
+    position = Position.objects.create(
+        person=member, organization=branch, role=Position.Role.SECRETARY, started_on="2023-01-01"
+    )
+    assert position.community == guihua  # filled on save, not only in the admin form
+
+    # when the branch is moved to 同心社区
+    branch.community = tongxin
+    branch.save()
+
+    # then the position moves with it, out of the 桂花 secretary's scope
+    position.refresh_from_db()
+    assert position.community == tongxin

@@ -1,0 +1,168 @@
+"""Unit tests of the one scope rule: ``scope_of``, ``communities_for`` and ``scoped_for``."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from organizations.models import Community, District, PartyOrganization, StaffScope, Street
+from organizations.scope import NOTHING, Scope, acts_on_whole_street, communities_for, scope_of
+
+from .factories import (
+    IN_COMMUNITY,
+    CommunityFactory,
+    PartyOrganizationFactory,
+    StaffScopeFactory,
+    StreetFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def streets():
+    """Two streets in two districts; each has two communities and a street-level 党工委."""
+    guicheng, dali = StreetFactory(name="桂城街道"), StreetFactory(name="大沥镇")
+    world = {
+        "guicheng": guicheng,
+        "dali": dali,
+        "guihua": CommunityFactory(street=guicheng, name="桂花社区"),
+        "tongxin": CommunityFactory(street=guicheng, name="同心社区"),
+        "dali_community": CommunityFactory(street=dali, name="大沥社区"),
+        "dali_other": CommunityFactory(street=dali, name="黄岐社区"),
+    }
+    world["guicheng_committee"] = PartyOrganizationFactory(street=guicheng, name="桂城街道党工委", street_level=True)
+    world["dali_committee"] = PartyOrganizationFactory(street=dali, name="大沥镇党委", street_level=True)
+    return world
+
+
+def street_staff_of(street):
+    return StaffScopeFactory(street=street).user
+
+
+def secretary_of(*communities):
+    return StaffScopeFactory(communities=list(communities)).user
+
+
+def test_superuser_acts_on_everything(streets):
+    user = UserFactory(is_superuser=True)
+
+    assert scope_of(user) == Scope(everything=True)
+    assert communities_for(user) is None
+    assert acts_on_whole_street(user)
+    assert Community.objects.scoped_for(user).count() == 4
+    assert PartyOrganization.objects.scoped_for(user).count() == 2
+    assert Street.objects.scoped_for(user).count() == 2
+
+
+def test_street_staff_act_on_their_street_only(streets):
+    user = street_staff_of(streets["guicheng"])
+
+    assert scope_of(user) == Scope(street_id=streets["guicheng"].pk)
+    assert acts_on_whole_street(user)
+    assert set(communities_for(user)) == {streets["guihua"], streets["tongxin"]}
+    assert set(Community.objects.scoped_for(user)) == {streets["guihua"], streets["tongxin"]}
+    assert list(Street.objects.scoped_for(user)) == [streets["guicheng"]]
+    assert list(District.objects.scoped_for(user)) == [streets["guicheng"].district]
+
+
+def test_street_level_records_are_for_street_staff_not_secretaries(streets):
+    staff = street_staff_of(streets["guicheng"])
+    secretary = secretary_of(streets["guihua"])
+    own_branch = PartyOrganizationFactory(community=streets["guihua"])
+
+    assert set(PartyOrganization.objects.scoped_for(staff)) == {streets["guicheng_committee"], own_branch}
+    assert list(PartyOrganization.objects.scoped_for(secretary)) == [own_branch]
+
+
+def test_secretary_acts_on_their_communities_only(streets):
+    user = secretary_of(streets["guihua"], streets["dali_community"])
+
+    assert set(scope_of(user).community_ids) == {streets["guihua"].pk, streets["dali_community"].pk}
+    assert not acts_on_whole_street(user)
+    assert set(communities_for(user)) == {streets["guihua"], streets["dali_community"]}
+    assert set(Community.objects.scoped_for(user)) == {streets["guihua"], streets["dali_community"]}
+    # A street or district holding one of their communities is visible (read-only by permission).
+    assert set(Street.objects.scoped_for(user)) == {streets["guicheng"], streets["dali"]}
+
+
+@pytest.mark.parametrize(
+    "make_user",
+    [
+        pytest.param(lambda s: AnonymousUser(), id="anonymous"),
+        pytest.param(lambda s: UserFactory(), id="staff-without-scope"),
+        pytest.param(lambda s: StaffScopeFactory(street=s["guicheng"], user__is_active=False).user, id="inactive"),
+        pytest.param(lambda s: StaffScopeFactory().user, id="scope-with-no-community"),
+    ],
+)
+def test_users_without_a_scope_act_on_nothing(streets, make_user):
+    user = make_user(streets)
+
+    assert scope_of(user) == NOTHING
+    assert not acts_on_whole_street(user)
+    assert not communities_for(user).exists()
+    assert not Community.objects.scoped_for(user).exists()
+    assert not PartyOrganization.objects.scoped_for(user).exists()
+    assert not Street.objects.scoped_for(user).exists()
+
+
+def test_inactive_superuser_acts_on_nothing(streets):
+    user = UserFactory(is_superuser=True, is_active=False)
+
+    assert scope_of(user) == NOTHING
+    assert not Community.objects.scoped_for(user).exists()
+
+
+def test_scope_is_read_once_per_user_object(streets, django_assert_num_queries):
+    user = secretary_of(streets["guihua"])
+    fresh = type(user).objects.get(pk=user.pk)
+
+    # StaffScope, then its communities.
+    with django_assert_num_queries(2):
+        scope_of(fresh)
+    with django_assert_num_queries(0):
+        scope_of(fresh)
+
+
+def test_scope_across_a_to_many_path_repeats_no_row(streets):
+    # A district reaches its communities through two to-many relations; one row each all the same.
+    CommunityFactory.create_batch(3, street=streets["guicheng"])
+    staff = street_staff_of(streets["guicheng"])
+    secretary = secretary_of(streets["guihua"], streets["tongxin"])
+
+    assert District.objects.scoped_for(staff).count() == 1
+    assert District.objects.scoped_for(secretary).count() == 1
+    assert Street.objects.scoped_for(secretary).count() == 1
+    assert StaffScope.objects.scoped_for(secretary).count() == 1
+
+
+# StaffScope.street_path is "street", which only a street staff member's own scope has: the scope
+# records of the street's secretaries (street empty, communities listed) are invisible to street
+# staff. Harmless today (only superusers may open StaffScope), but it breaks "street staff: all".
+STAFF_SCOPE_STREET_PATH = pytest.mark.xfail(
+    strict=True, reason="StaffScope.street_path misses secretaries' scopes; needs a model change"
+)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [pytest.param(model, marks=[STAFF_SCOPE_STREET_PATH] if model is StaffScope else []) for model in IN_COMMUNITY],
+    ids=lambda model: model._meta.label,
+)
+def test_each_scoped_model_reaches_its_community_and_street(streets, model):
+    # given a record in 桂花, one in 同心 and one in another street (and district)
+    make = IN_COMMUNITY[model]
+    own, neighbour, far = make(streets["guihua"]), make(streets["tongxin"]), make(streets["dali_community"])
+    secretary = secretary_of(streets["guihua"])
+    staff = street_staff_of(streets["guicheng"])
+
+    # when
+    seen_by_secretary = set(model._default_manager.scoped_for(secretary).values_list("pk", flat=True))
+    seen_by_staff = set(model._default_manager.scoped_for(staff).values_list("pk", flat=True))
+
+    # then
+    assert own.pk in seen_by_secretary
+    assert far.pk not in seen_by_secretary
+    if neighbour.pk != own.pk:  # a district and a street hold both communities
+        assert neighbour.pk not in seen_by_secretary
+    assert {own.pk, neighbour.pk} <= seen_by_staff
+    assert far.pk not in seen_by_staff
