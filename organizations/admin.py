@@ -1,7 +1,10 @@
-from django.contrib import admin
-from django.db.models import Count
+from datetime import timedelta
 
-from . import resources
+from django.contrib import admin
+from django.db.models import Count, Prefetch
+from django.utils import timezone
+
+from . import opening, resources
 from .admin_base import ScopedAdmin, ScopedImportExportAdmin, ScopedInline
 from .models import (
     AreaCluster,
@@ -165,12 +168,26 @@ class OpeningExceptionInline(ScopedInline):
 @admin.register(ServiceCenter)
 class ServiceCenterAdmin(ScopedImportExportAdmin):
     resource_classes = [resources.ServiceCenterResource]
-    list_display = ["name", "level", "community", "phone", "is_published", "is_demo"]
+    list_display = ["name", "level", "community", "phone", "open_status", "is_published", "is_demo"]
     list_select_related = ["community"]
     list_filter = ["level", "is_published", "is_demo"]
     search_fields = ["name", "address", "community__name"]
     autocomplete_fields = ["street", "community", "area_cluster", "services"]
     inlines = [OpeningIntervalInline, OpeningExceptionInline]
+
+    def get_queryset(self, request):
+        # Two prefetches for the whole page feed the 开放状态 column.
+        today = timezone.localdate()
+        upcoming = OpeningException.objects.filter(date__gte=today, date__lte=today + timedelta(days=15))
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("opening_intervals", Prefetch("opening_exceptions", queryset=upcoming))
+        )
+
+    @admin.display(description="开放状态")
+    def open_status(self, obj):
+        return opening.status_text(opening.Hours.of(obj), timezone.now())
 
 
 @admin.register(OpeningInterval)

@@ -498,7 +498,8 @@ ROWS = {
 #   superuser:    1, 5 and 6 only (no permission or scope queries);
 #   and, where the admin has them, one query for the choices of a RelatedOnlyFieldListFilter
 #   (Community's 片区), two for a date_hierarchy (first/last date, then the days: JointMeeting,
-#   OpeningException), one prefetch (StaffScope's communities).
+#   OpeningException), one prefetch (StaffScope's communities), two prefetches (ServiceCenter's
+#   opening intervals and coming exceptions, for the 开放状态 column).
 EXPECTED_QUERIES = {
     District: 3,
     Street: 3,
@@ -510,7 +511,7 @@ EXPECTED_QUERIES = {
     PartyMember: 6,
     Position: 6,
     ServiceType: 5,
-    ServiceCenter: 6,
+    ServiceCenter: 8,
     OpeningInterval: 6,
     OpeningException: 8,
     JointMeeting: 8,
