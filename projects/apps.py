@@ -1,6 +1,30 @@
 from django.apps import AppConfig
 
+# What a community secretary may do in the admin, on their own community's records only (the
+# scope does the "own"). Progress updates and photos are append-only: no delete, and "change"
+# on an update is further limited to its author within the edit window. The 730 plan is the
+# street's: secretaries may only read it.
+SECRETARY_PERMISSIONS = {
+    "projects.secretaryproject": ("view", "change"),
+    "projects.projecttarget": ("view", "add", "change"),
+    "projects.projectmilestone": ("view", "add", "change", "delete"),
+    "projects.progressupdate": ("view", "add", "change"),
+    "projects.updatephoto": ("view", "add"),
+    "projects.workplan": ("view",),
+    "projects.worktheme": ("view",),
+    "projects.workitem": ("view",),
+}
+
 
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = "书记工程与桂城党建730"
+
+    def ready(self) -> None:
+        from organizations.services import register_role_permissions
+
+        register_role_permissions(SECRETARY_PERMISSIONS)
+
+        from . import signals
+
+        signals.connect()

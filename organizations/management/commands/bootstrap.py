@@ -35,6 +35,7 @@ class Command(BaseCommand):
         self.stdout.write(f"已载入 {street.name}：{Community.objects.filter(street=street).count()} 个社区")
         if not options["no_demo"]:
             call_command("seed_demo", scale="guicheng", stdout=self.stdout)
+        call_command("projects_load", demo=not options["no_demo"], stdout=self.stdout)
         password = self._password()
         self._logins(street, password)
 

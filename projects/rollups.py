@@ -1,0 +1,48 @@
+"""Progress roll-ups: the one place where percentages are computed.
+
+- An item's percent, and a 书记工程's percent, is the percent of its latest progress update
+  (latest by date, then by the order it was posted); 0 before the first update.
+  A project's percent comes from its updates, not from its targets, on purpose: several
+  projects have no numeric target at all (林岳社区's land development, 平北社区's industrial
+  zone), and where targets exist they count outputs (6 compounds renovated) that can lag or
+  lead the work as a whole. The secretary's own percent is the one figure every project has;
+  the targets' achievement is shown beside it (``ProjectTarget.achievement``), never mixed in.
+- A theme's percent is the weighted mean of its items' percents, a plan's the weighted mean of
+  its themes' percents (weights are positive). An empty theme or plan stands at 0.
+
+Stored percents are written only by ``services.rollups_recompute``, which calls these
+functions; ``projects/tests/test_rollups.py`` proves stored == recomputed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+TWO_PLACES = Decimal("0.01")
+
+
+def latest_percent(updates: Iterable[tuple[date, int, int]]) -> tuple[int, date | None]:
+    """``(percent, date)`` of the latest of ``(date, pk, percent)`` triples; ``(0, None)`` if none."""
+    latest = max(updates, key=lambda update: (update[0], update[1]), default=None)
+    if latest is None:
+        return 0, None
+    return latest[2], latest[0]
+
+
+def weighted_mean(pairs: Iterable[tuple[Decimal | int, Decimal | int]]) -> Decimal:
+    """The mean of ``(value, weight)`` pairs weighted by ``weight``, to two decimal places.
+
+    Rounded half-up; since every value already has at most two decimals, the result can never
+    leave ``[min(values), max(values)]``.
+    """
+    total = Decimal(0)
+    weights = Decimal(0)
+    for value, weight in pairs:
+        weight = Decimal(weight)
+        total += Decimal(value) * weight
+        weights += weight
+    if not weights:
+        return Decimal("0.00")
+    return (total / weights).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)

@@ -1,0 +1,136 @@
+"""Reads of the projects app: the public boards, timelines, roll-ups and the 滞后 lists. Each
+returns a queryset with its joins and prefetches applied, so a page costs a fixed number of
+queries however many rows it shows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+
+from organizations.models import StaffScope
+from organizations.scope import SECRETARY_GROUP
+
+from .lagging import annotate_lagging, lagging_q, today_in_beijing
+from .models import (
+    ProgressUpdate,
+    SecretaryProject,
+    UpdatePhoto,
+    WorkItem,
+    WorkPlan,
+    WorkTheme,
+)
+
+ITEM_YEAR = "theme__plan__year"
+
+
+# --- 书记工程 ---------------------------------------------------------------------------------
+
+
+def projects_with_lagging(queryset: QuerySet | None = None, *, today: date | None = None) -> QuerySet:
+    """Projects annotated with ``is_lagging`` (the computed 滞后 flag) and their community."""
+    queryset = SecretaryProject.objects.all() if queryset is None else queryset
+    return annotate_lagging(queryset.select_related("community"), today)
+
+
+def project_board(*, year: int, street_id: int | None = None, today: date | None = None) -> QuerySet:
+    """The public 书记工程 board of a year: every public project with its community, targets,
+    milestones and the 滞后 flag (three queries: projects, targets, milestones)."""
+    queryset = SecretaryProject.objects.public().for_year(year)
+    if street_id is not None:
+        queryset = queryset.filter(community__street_id=street_id)
+    return (
+        projects_with_lagging(queryset, today=today)
+        .prefetch_related("targets", "milestones")
+        .order_by("community__name")
+    )
+
+
+def project_timeline(*, project_id: int, public_only: bool = True) -> QuerySet:
+    """A project's updates, newest first, with their photos (two queries)."""
+    queryset = ProgressUpdate.objects.filter(project_id=project_id)
+    if public_only:
+        queryset = queryset.filter(project__is_public=True)
+    return queryset.prefetch_related(_photos()).order_by("-date", "-pk")
+
+
+def lagging_projects(*, today: date | None = None) -> QuerySet:
+    """Projects the 滞后 rule flags on ``today``, with their community."""
+    today = today or today_in_beijing()
+    return SecretaryProject.objects.filter(lagging_q(today)).select_related("community").order_by("community__name")
+
+
+# --- 桂城党建730 ------------------------------------------------------------------------------
+
+
+def items_with_lagging(queryset: QuerySet | None = None, *, today: date | None = None) -> QuerySet:
+    queryset = WorkItem.objects.all() if queryset is None else queryset
+    return annotate_lagging(queryset.select_related("theme__plan"), today, year_path=ITEM_YEAR)
+
+
+def plan_board(*, year: int, street_id: int | None = None, today: date | None = None) -> QuerySet:
+    """The public 730 board: the year's plan with its themes and their items, each item with
+    the 滞后 flag (three queries: plan, themes, items). Take ``.first()``."""
+    queryset = WorkPlan.objects.public().for_year(year)
+    if street_id is not None:
+        queryset = queryset.filter(street_id=street_id)
+    items = items_with_lagging(WorkItem.objects.order_by("number"), today=today)
+    themes = WorkTheme.objects.order_by("number").prefetch_related(Prefetch("items", queryset=items))
+    return queryset.select_related("street").prefetch_related(Prefetch("themes", queryset=themes))
+
+
+def item_timeline(*, item_id: int, public_only: bool = True) -> QuerySet:
+    queryset = ProgressUpdate.objects.filter(item_id=item_id)
+    if public_only:
+        queryset = queryset.filter(item__theme__plan__is_public=True)
+    return queryset.prefetch_related(_photos()).order_by("-date", "-pk")
+
+
+def lagging_items(*, today: date | None = None) -> QuerySet:
+    today = today or today_in_beijing()
+    return WorkItem.objects.filter(lagging_q(today, year_path=ITEM_YEAR)).select_related("theme__plan")
+
+
+# --- Shared -----------------------------------------------------------------------------------
+
+
+def latest_updates(*, limit: int = 10, today: date | None = None) -> QuerySet:
+    """The newest public updates of both kinds, for the home page (two queries)."""
+    return (
+        ProgressUpdate.objects.public()
+        .select_related("project__community", "item__theme")
+        .prefetch_related(_photos())
+        .order_by("-date", "-pk")[:limit]
+    )
+
+
+def _photos() -> Prefetch:
+    return Prefetch("photos", queryset=UpdatePhoto.objects.order_by("pk"))
+
+
+def secretary_emails(community_ids) -> dict[int, list[str]]:
+    """The e-mail addresses of the active 社区书记 accounts of each community (one query)."""
+    links = (
+        StaffScope.communities.through.objects.filter(
+            community_id__in=list(community_ids),
+            staffscope__user__is_active=True,
+            staffscope__user__groups__name=SECRETARY_GROUP,
+        )
+        .exclude(staffscope__user__email="")
+        .values_list("community_id", "staffscope__user__email")
+        .order_by("community_id", "staffscope__user__email")
+        .distinct()
+    )
+    emails: dict[int, list[str]] = {}
+    for community_id, email in links:
+        emails.setdefault(community_id, []).append(email)
+    return emails
+
+
+def report_projects(*, year: int, today: date | None = None) -> QuerySet:
+    """Every project of a year (public or not) for the street's quarterly report."""
+    return projects_with_lagging(SecretaryProject.objects.for_year(year), today=today).order_by("community__name")
+
+
+def report_items(*, year: int, today: date | None = None) -> QuerySet:
+    return items_with_lagging(WorkItem.objects.for_year(year), today=today).order_by("theme__number", "number")

@@ -1,0 +1,437 @@
+"""Writes of the projects app. Every function takes the acting user explicitly, validates with
+``full_clean()`` before saving and runs in one transaction; side effects wait for the commit."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from organizations.models import Community, Street
+from organizations.scope import acts_on_whole_street, communities_for
+from organizations.services import _upsert
+
+from . import rollups
+from .lagging import judge, quarter_of, today_in_beijing
+from .models import (
+    DERIVED_FIELDS,
+    ProgressUpdate,
+    ProjectMilestone,
+    ProjectTarget,
+    SecretaryProject,
+    StaleReminder,
+    UpdatePhoto,
+    WorkItem,
+    WorkPlan,
+    WorkTheme,
+)
+
+logger = logging.getLogger(__name__)
+
+PROJECTS_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "projects_2023.json"
+
+
+# --- Roll-ups ---------------------------------------------------------------------------------
+
+
+def _write_if_changed(model, pk: int, values: dict, current: dict) -> None:
+    if any(current[name] != value for name, value in values.items()):
+        # A queryset update: derived figures bump neither ``updated_at`` nor the history.
+        model.objects.filter(pk=pk).update(**values)
+
+
+def _recompute_projects(project_ids: Iterable[int]) -> None:
+    project_ids = list(project_ids)
+    updates = defaultdict(list)
+    for project_id, day, pk, percent in ProgressUpdate.objects.filter(project_id__in=project_ids).values_list(
+        "project_id", "date", "pk", "percent"
+    ):
+        updates[project_id].append((day, pk, percent))
+    for pk, percent, last in SecretaryProject.objects.filter(pk__in=project_ids).values_list(
+        "pk", "percent", "last_update_on"
+    ):
+        new_percent, new_last = rollups.latest_percent(updates[pk])
+        _write_if_changed(
+            SecretaryProject,
+            pk,
+            {"percent": new_percent, "last_update_on": new_last},
+            {"percent": percent, "last_update_on": last},
+        )
+
+
+def _recompute_plan(plan_id: int, item_ids: Iterable[int] | None = None) -> None:
+    """Items (all of the plan, or ``item_ids``), then every theme, then the plan."""
+    items = WorkItem.objects.filter(theme__plan_id=plan_id)
+    if item_ids is not None:
+        items = items.filter(pk__in=list(item_ids))
+    item_rows = list(items.values_list("pk", "percent", "last_update_on"))
+    updates = defaultdict(list)
+    for item_id, day, pk, percent in ProgressUpdate.objects.filter(item_id__in=[r[0] for r in item_rows]).values_list(
+        "item_id", "date", "pk", "percent"
+    ):
+        updates[item_id].append((day, pk, percent))
+    for pk, percent, last in item_rows:
+        new_percent, new_last = rollups.latest_percent(updates[pk])
+        _write_if_changed(
+            WorkItem,
+            pk,
+            {"percent": new_percent, "last_update_on": new_last},
+            {"percent": percent, "last_update_on": last},
+        )
+
+    by_theme = defaultdict(list)
+    for theme_id, percent, weight in WorkItem.objects.filter(theme__plan_id=plan_id).values_list(
+        "theme_id", "percent", "weight"
+    ):
+        by_theme[theme_id].append((percent, weight))
+    theme_rows = []
+    for pk, percent, weight in WorkTheme.objects.filter(plan_id=plan_id).values_list("pk", "percent", "weight"):
+        new_percent = rollups.weighted_mean(by_theme[pk])
+        _write_if_changed(WorkTheme, pk, {"percent": new_percent}, {"percent": percent})
+        theme_rows.append((new_percent, weight))
+    plan_percent = WorkPlan.objects.filter(pk=plan_id).values_list("percent", flat=True).get()
+    _write_if_changed(WorkPlan, plan_id, {"percent": rollups.weighted_mean(theme_rows)}, {"percent": plan_percent})
+
+
+@transaction.atomic
+def rollups_recompute(
+    *,
+    project: SecretaryProject | None = None,
+    item: WorkItem | None = None,
+    plan: WorkPlan | None = None,
+    projects: Iterable[SecretaryProject] | None = None,
+) -> None:
+    """The one writer of stored percents. ``project``/``projects``: their percent and last
+    update date; ``item``: that item, its theme and its plan; ``plan``: every item and theme of
+    the plan, and the plan."""
+    if project is not None:
+        _recompute_projects([project.pk])
+    if projects is not None:
+        _recompute_projects(p.pk for p in projects)
+    if item is not None:
+        plan_id = WorkTheme.objects.filter(pk=item.theme_id).values_list("plan_id", flat=True).get()
+        _recompute_plan(plan_id, item_ids=[item.pk])
+    if plan is not None:
+        _recompute_plan(plan.pk)
+
+
+# --- Progress updates -------------------------------------------------------------------------
+
+
+def _locked_subject(*, project: SecretaryProject | None, item: WorkItem | None, user):
+    """The subject, re-read under a row lock (updates of one subject run one at a time, so the
+    roll-up of the last to commit sees them all), after checking it is in the user's scope."""
+    if (project is None) == (item is None):
+        raise ValidationError("一条进展必须且只能属于一个书记工程或一个730要点。")
+    if item is not None and not acts_on_whole_street(user):
+        # A secretary reads the 730 list; its items' progress is posted by street staff.
+        raise PermissionDenied("730要点的进展由街道工作人员填报。")
+    model, pk = (SecretaryProject, project.pk) if project is not None else (WorkItem, item.pk)
+    subject = model.objects.scoped_for(user).select_for_update(of=("self",)).filter(pk=pk).first()
+    if subject is None:
+        raise PermissionDenied("你不能为这个项目填报进展。")
+    if item is not None:
+        # Item roll-ups reach the theme and the plan: one writer per plan at a time.
+        WorkPlan.objects.select_for_update(of=("self",)).filter(themes__items=subject).first()
+    return subject
+
+
+def update_correctable_by(update: ProgressUpdate, user, *, now=None) -> bool:
+    """Only the author corrects an update, and only within the edit window after posting."""
+    if update.pk is None:
+        return True
+    if not getattr(user, "is_authenticated", False) or update.author_id != user.pk:
+        return False
+    window = timedelta(minutes=settings.PROJECTS_UPDATE_EDIT_WINDOW_MINUTES)
+    return (now or timezone.now()) - update.created_at <= window
+
+
+def correction_refusal() -> str:
+    minutes = settings.PROJECTS_UPDATE_EDIT_WINDOW_MINUTES
+    return f"进展记录只增不改：只有填报人本人可在填报后 {minutes} 分钟内修改。如需更正，请新增一条进展。"
+
+
+def _thumbnails_after_commit(photo_ids: list[int]) -> None:
+    if not photo_ids:
+        return
+    from .tasks import make_photo_thumbnails
+
+    transaction.on_commit(lambda: [make_photo_thumbnails.delay(pk) for pk in photo_ids])
+
+
+def _photo_create(*, update: ProgressUpdate, image: UploadedFile, caption: str, user) -> UpdatePhoto:
+    photo = UpdatePhoto(update=update, image=image, caption=caption)
+    photo.full_clean()
+    photo._history_user = user
+    photo.save()
+    return photo
+
+
+@transaction.atomic
+def progress_update_add(
+    *,
+    user,
+    text: str,
+    percent: int,
+    project: SecretaryProject | None = None,
+    item: WorkItem | None = None,
+    date: date | None = None,
+    photos: Iterable[UploadedFile] = (),
+) -> ProgressUpdate:
+    """Append an update to a project's or an item's timeline and refresh the roll-ups."""
+    subject = _locked_subject(project=project, item=item, user=user)
+    update = ProgressUpdate(
+        project=subject if project is not None else None,
+        item=subject if item is not None else None,
+        date=date or today_in_beijing(),
+        text=text,
+        percent=percent,
+        author=user,
+    )
+    update.full_clean()
+    update._history_user = user
+    update.save()
+    photo_ids = [_photo_create(update=update, image=image, caption="", user=user).pk for image in photos]
+    rollups_recompute(project=update.project, item=update.item)
+    _thumbnails_after_commit(photo_ids)
+    return update
+
+
+@transaction.atomic
+def progress_update_correct(*, update: ProgressUpdate, user, text: str, percent: int, date: date) -> ProgressUpdate:
+    """Correct one's own update within the edit window; the change history keeps the original."""
+    update = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
+    if not update_correctable_by(update, user):
+        raise PermissionDenied(correction_refusal())
+    update.text, update.percent, update.date = text, percent, date
+    update.full_clean()
+    update._history_user = user
+    update.save()
+    rollups_recompute(project=update.project, item=update.item)
+    return update
+
+
+@transaction.atomic
+def progress_update_delete(*, update: ProgressUpdate, user, reason: str = "") -> None:
+    """Street staff only. The deletion (and its photos') stays in the change history with the
+    user and the reason; the roll-ups fall back to the previous update."""
+    if not acts_on_whole_street(user):
+        raise PermissionDenied("只有街道工作人员可以删除进展记录。")
+    if not ProgressUpdate.objects.scoped_for(user).filter(pk=update.pk).exists():
+        raise PermissionDenied("这条进展不在你的工作范围内。")
+    project, item = update.project, update.item
+    reason = reason or f"由街道工作人员 {user} 删除"
+    for photo in update.photos.all():
+        photo._history_user, photo._change_reason = user, reason
+        photo.delete()
+    update._history_user, update._change_reason = user, reason
+    update.delete()
+    rollups_recompute(project=project, item=item)
+
+
+@transaction.atomic
+def update_photo_add(*, update: ProgressUpdate, user, image: UploadedFile, caption: str = "") -> UpdatePhoto:
+    """A photo belongs to its update: the same people, in the same window, may add one."""
+    if not ProgressUpdate.objects.scoped_for(user).filter(pk=update.pk).exists():
+        raise PermissionDenied("这条进展不在你的工作范围内。")
+    if not update_correctable_by(update, user):
+        raise PermissionDenied(correction_refusal())
+    photo = _photo_create(update=update, image=image, caption=caption, user=user)
+    _thumbnails_after_commit([photo.pk])
+    return photo
+
+
+# --- Projects ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def secretary_project_save(*, project: SecretaryProject, user) -> SecretaryProject:
+    """Create or change a project. Street staff create them (the street publishes the list);
+    a secretary changes their own community's."""
+    if project.pk is None and not acts_on_whole_street(user):
+        raise PermissionDenied("书记工程由街道统一发布，社区书记不能新建。")
+    if project.pk is not None and not SecretaryProject.objects.scoped_for(user).filter(pk=project.pk).exists():
+        raise PermissionDenied("这个书记工程不在你的工作范围内。")
+    allowed = communities_for(user)
+    if allowed is not None and not allowed.filter(pk=project.community_id).exists():
+        raise PermissionDenied("不能把书记工程改到你工作范围以外的社区。")
+    project.full_clean()
+    project._history_user = user
+    if project.pk is None:
+        project.save()
+    else:
+        # The stored roll-up belongs to ``rollups_recompute``: a form opened before the last
+        # progress update must not write its stale copy back.
+        project.save(
+            update_fields=[
+                f.name for f in SecretaryProject._meta.concrete_fields if f.name not in {"id", *DERIVED_FIELDS}
+            ]
+        )
+    return project
+
+
+# --- Reminders --------------------------------------------------------------------------------
+
+
+def _reminder_message(project: SecretaryProject, reasons: list[str], recipients: list[str]) -> EmailMessage:
+    path = reverse("admin:projects_secretaryproject_change", args=[project.pk])
+    day = project.last_update_on
+    last = f"{day.year}年{day.month}月{day.day}日" if day else "尚无"
+    body = "\n".join(
+        [
+            f"{project.community.name}党组织书记：您好！",
+            "",
+            f"您牵头的{project.year}年书记工程“{project.title}”目前被系统判定为滞后：",
+            *[f"  · {reason}" for reason in reasons],
+            "",
+            f"当前完成进度：{project.percent}%；最近一次进展：{last}。",
+            f"请登录桂城党建管理后台（{path}）填报最新进展。",
+            "",
+            "本提醒每季度只发送一次。——桂城街道党建办",
+        ]
+    )
+    return EmailMessage(
+        subject=f"【桂城党建】书记工程进度提醒：{project.community.name}“{project.title}”",
+        body=body,
+        to=recipients,
+    )
+
+
+def stale_reminders_send(*, today: date | None = None, chunk_size: int = 200) -> dict[str, int]:
+    """E-mail the secretaries of each 滞后 project of the current year, once per quarter.
+
+    Each reminder is claimed by inserting its ``StaleReminder`` row (unique per project and
+    quarter) and sent inside the same transaction: a concurrent or repeated run cannot insert
+    the row again, so it sends nothing; a failed send rolls the claim back, so the next daily
+    run tries again. A project whose community has no secretary with an e-mail address is
+    counted as ``no_recipient`` and tried again on the next run.
+    """
+    from .selectors import lagging_projects, secretary_emails
+
+    today = today or today_in_beijing()
+    quarter = quarter_of(today)
+    counts = {"sent": 0, "already_sent": 0, "no_recipient": 0}
+    already = StaleReminder.objects.filter(year=today.year, quarter=quarter).values("project_id")
+    candidates = lagging_projects(today=today).filter(year=today.year)
+    counts["already_sent"] = candidates.filter(pk__in=already).count()
+    candidates = candidates.exclude(pk__in=already)
+    emails = secretary_emails(candidates.values_list("community_id", flat=True))
+    for project in candidates.iterator(chunk_size=chunk_size):
+        recipients = emails.get(project.community_id, [])
+        if not recipients:
+            counts["no_recipient"] += 1
+            continue
+        reasons = judge(
+            percent=project.percent, last_update_on=project.last_update_on, year=project.year, today=today
+        ).reasons
+        try:
+            with transaction.atomic():
+                StaleReminder.objects.create(
+                    project=project,
+                    year=today.year,
+                    quarter=quarter,
+                    recipients=",".join(recipients),
+                    reasons="；".join(reasons),
+                )
+                _reminder_message(project, reasons, recipients).send(fail_silently=False)
+        except IntegrityError:
+            counts["already_sent"] += 1  # claimed by a run that started at the same time
+            continue
+        counts["sent"] += 1
+    if counts["no_recipient"]:
+        logger.warning("%s 个滞后书记工程所在社区没有可用邮箱的书记账号，未发送提醒", counts["no_recipient"])
+    return counts
+
+
+# --- Reference data ---------------------------------------------------------------------------
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+@transaction.atomic
+def projects_2023_load(*, path: Path = PROJECTS_FIXTURE) -> WorkPlan:
+    """Load the 2023 桂城党建730 plan and the 书记工程 list (real and demo). Idempotent: records
+    are matched on their natural keys and saved only when something changed."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    street = Street.objects.get(name=data["street"])
+
+    plan_data = data["work_plan"]
+    plan, _ = _upsert(
+        WorkPlan,
+        street=street,
+        year=plan_data["year"],
+        defaults={
+            "title": plan_data["title"],
+            "short_title": plan_data["short_title"],
+            "published_on": _date(plan_data["published_on"]),
+            "is_public": True,
+        },
+    )
+    for theme_data in plan_data["themes"]:
+        theme, _ = _upsert(
+            WorkTheme,
+            plan=plan,
+            number=theme_data["number"],
+            defaults={"title": theme_data["title"], "weight": theme_data["weight"]},
+        )
+        for item_data in theme_data["items"]:
+            _upsert(
+                WorkItem,
+                theme=theme,
+                number=item_data["number"],
+                defaults={
+                    "title": item_data["title"],
+                    "lead_unit": item_data["lead_unit"],
+                    "responsible_person": item_data["responsible_person"],
+                    "weight": item_data["weight"],
+                    "deadline": _date(item_data["deadline"]),
+                    "target": item_data["target"],
+                    "is_demo": item_data["is_demo"],
+                },
+            )
+
+    communities = {c.name: c for c in Community.objects.filter(street=street)}
+    projects = []
+    for project_data in data["secretary_projects"]:
+        community, year = communities[project_data["community"]], project_data["year"]
+        defaults = {
+            "title": project_data["title"],
+            "focus": project_data["focus"],
+            "plan": project_data["plan"],
+            "is_public": project_data["is_public"],
+            "is_demo": project_data["is_demo"],
+        }
+        if not SecretaryProject.objects.filter(community=community, year=year).exists():
+            # The status is the secretary's to report: the file only gives the starting one.
+            defaults["status"] = project_data["status"]
+        project, _ = _upsert(SecretaryProject, community=community, year=year, defaults=defaults)
+        projects.append(project)
+        for order, target in enumerate(project_data.get("targets", [])):
+            _upsert(
+                ProjectTarget,
+                project=project,
+                label=target["label"],
+                defaults={"unit": target["unit"], "planned_value": target["value"], "sort_order": order},
+            )
+        for milestone in project_data.get("milestones", []):
+            _upsert(
+                ProjectMilestone,
+                project=project,
+                number=milestone["number"],
+                defaults={"title": milestone["title"], "due_on": _date(milestone["due_on"])},
+            )
+    rollups_recompute(plan=plan, projects=projects)
+    return plan

@@ -1,0 +1,65 @@
+"""One case per scoped model for ``tests/test_admin_scope.py``.
+
+That test walks ``django.contrib.admin.site._registry``. For every registered model whose default
+manager has ``scoped_for`` it takes the case here, makes one record inside 桂花社区 (the
+secretary's own) and one inside another community, and proves the 桂花 secretary reaches the
+first and nothing of the second through any admin URL. A scoped model registered in the admin
+without a case here makes that test fail, naming the model.
+
+Adding a scoped model to an app (``projects``, ``volunteers``, ``indicators`` …): give the app a
+factory, then add one line to ``CASES`` below, e.g.::
+
+    from projects.tests.factories import SecretaryProjectFactory
+
+    CASES[SecretaryProject] = Case(lambda community: SecretaryProjectFactory(community=community))
+
+The function takes a ``Community`` and returns a saved record that lies inside it — reached from
+it through the model's ``scope_path``. Records above the community level (a district, a street)
+are the same for every community of a street, so their case says ``other_street=True`` and the
+foreign record is made from a community of another street in another district.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import models
+
+from organizations.models import Community, District, Street
+from organizations.tests.factories import IN_COMMUNITY
+
+
+@dataclass(frozen=True)
+class Case:
+    make: Callable[[Community], models.Model]
+    # The record holds every community of its street: compare with another street, not 同心社区.
+    other_street: bool = False
+
+
+CASES: dict[type[models.Model], Case] = {
+    model: Case(make, other_street=model in (District, Street)) for model, make in IN_COMMUNITY.items()
+}
+
+
+# --- projects ------------------------------------------------------------------------------------
+
+from projects.models import ProgressUpdate, SecretaryProject, StaleReminder, WorkItem, WorkPlan  # noqa: E402
+from projects.tests.factories import (  # noqa: E402
+    ProgressUpdateFactory,
+    SecretaryProjectFactory,
+    WorkItemFactory,
+    WorkPlanFactory,
+)
+
+CASES[SecretaryProject] = Case(lambda community: SecretaryProjectFactory(community=community))
+CASES[ProgressUpdate] = Case(lambda community: ProgressUpdateFactory(project__community=community))
+CASES[StaleReminder] = Case(
+    lambda community: StaleReminder.objects.create(
+        project=SecretaryProjectFactory(community=community), year=2023, quarter=3, recipients="shuji@example.cn"
+    )
+)
+# The 730 plan is street-level: every community of a street sees its street's plan (read-only for
+# a secretary), so the foreign record is made in another street.
+CASES[WorkPlan] = Case(lambda community: WorkPlanFactory(street=community.street), other_street=True)
+CASES[WorkItem] = Case(lambda community: WorkItemFactory(theme__plan__street=community.street), other_street=True)
