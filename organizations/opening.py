@@ -136,6 +136,8 @@ def week(hours: Hours, start: date, *, days: int = 7) -> list[DaySchedule]:
 
 def status_text(hours: Hours, moment: datetime) -> str:
     """“开放中” or “已闭馆 · 下次开放 11月24日 周二 09:00”, for badges."""
+    if not any(hours.weekly.values()) and not hours.exceptions:
+        return "开放时间待公布"
     if is_open_at(hours, moment):
         return "开放中"
     upcoming = next_opening(hours, moment)

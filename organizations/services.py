@@ -96,13 +96,14 @@ def staff_user_create(
     password: str | None,
     street: Street | None = None,
     communities: list[Community] | tuple[Community, ...] = (),
+    email: str = "",
 ):
     """A staff login for street staff (``street``) or a community secretary (``communities``)."""
     if bool(street) == bool(communities):
         raise ValueError("give either a street (street staff) or communities (a secretary)")
     street_staff, secretary = roles_sync()
     User = get_user_model()
-    user = User(username=username, is_staff=True)
+    user = User(username=username, email=email, is_staff=True)
     if password:
         user.set_password(password)
     else:
@@ -230,7 +231,8 @@ def guicheng_load(*, path: Path = GUICHENG_FIXTURE) -> Street:
             },
         )
         center.services.set([service_types[name] for name in item["services"]])
-        if created:
+        # The reports give no opening hours: only the generated (demo) centres get a default week.
+        if created and item["is_demo"]:
             intervals = [
                 OpeningInterval(center=center, weekday=day, opens_at=_time(a), closes_at=_time(b))
                 for day in range(5)

@@ -90,6 +90,10 @@ def test_unannounced_year_falls_back_to_the_regular_week():
     assert schedule.intervals == ((time(9), time(12)), (time(14), time(18)))
 
 
+def test_a_centre_without_hours_says_so():
+    assert status_text(Hours(), at(2026, 11, 23, 10)) == "开放时间待公布"
+
+
 def test_week_has_seven_days_in_order():
     days = week(hours(), date(2026, 9, 28))
     assert [d.day for d in days] == [date(2026, 9, 28 + i) if i < 3 else date(2026, 10, i - 2) for i in range(7)]
@@ -98,8 +102,8 @@ def test_week_has_seven_days_in_order():
 
 @pytest.mark.django_db
 def test_hours_read_from_the_database(guicheng):
-    # given the street centre with its default week and a closed day
-    center = ServiceCenter.objects.get(name="桂城街道党群服务中心")
+    # given a community centre with the default (demo) week and a closed day
+    center = ServiceCenter.objects.get(name="桂花社区党群服务中心")
     OpeningException.objects.create(center=center, date=date(2026, 11, 24), is_closed=True, note="设备检修")
     center = ServiceCenter.objects.prefetch_related("opening_intervals", "opening_exceptions").get(pk=center.pk)
     # when

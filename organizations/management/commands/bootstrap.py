@@ -65,9 +65,12 @@ class Command(BaseCommand):
                     username=username,
                     password=password,
                     communities=[Community.objects.get(street=street, name=community_name)],
+                    email=f"{username}@guicheng.local",
                 )
             else:
-                staff_user_create(username=username, password=password, street=street)
+                staff_user_create(
+                    username=username, password=password, street=street, email=f"{username}@guicheng.local"
+                )
         lines = ["", "管理后台：http://127.0.0.1:8000/admin/", f"  admin（超级管理员） 密码：{password}"]
         lines += [f"  {username}（{note}） 密码：{password}" for username, _, note in DEMO_STAFF]
         lines.append(f"  （密码保存在 {PASSWORD_FILE.name}；设置 DJANGO_ADMIN_PASSWORD 可指定）")
