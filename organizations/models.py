@@ -604,6 +604,12 @@ class Position(models.Model):
                 name="position_one_current_society_head",
             ),
         ]
+        indexes = [
+            # 一肩挑 (selectors._one_shoulder_exists) and a community's current office holders.
+            models.Index(
+                fields=["community", "role"], condition=Q(ended_on__isnull=True), name="position_current_role_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         body = self.organization or self.economic_society or self.community

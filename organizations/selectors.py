@@ -22,6 +22,9 @@ def _one_shoulder_exists():
         Position.objects.current()
         .filter(
             role=Position.Role.SECRETARY,
+            # Position.community mirrors the organisation's: it lets the index on
+            # (community, role) find the few candidates instead of every current secretary.
+            community=OuterRef("pk"),
             organization__community=OuterRef("pk"),
             organization__field__in=COMMUNITY_FIELDS,
         )
