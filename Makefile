@@ -27,10 +27,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-## Benchmarks at Foshan scale; needs DATABASE_URL pointing at PostgreSQL.
+## Speed targets at Foshan scale; needs DATABASE_URL pointing at a PostgreSQL database of its own.
 bench: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo --scale foshan
+	$(BIN)/python manage.py bench
 
 ## Re-pin requirements.lock after changing pyproject.toml.
 lock:
