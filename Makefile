@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench lock setup
+.PHONY: run test lint bench lock setup browser
 
 $(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,6 +13,13 @@ $(STAMP): requirements.lock
 
 setup: $(STAMP)
 
+## Debian's Chromium (and CJK fonts) for the browser tests; Playwright downloads no browser here.
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
+	else echo "Chromium is missing and cannot be installed here: the browser tests will be skipped."; fi
+
 ## Set up and serve the portal on the embedded default (SQLite, eager tasks, demo data).
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
@@ -20,7 +27,7 @@ run: $(STAMP)
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## Set up and run the tests (against DATABASE_URL / REDIS_URL when they are set).
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: $(STAMP)
