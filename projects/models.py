@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from organizations.models import Community, Street
+from organizations.models import Community, Street, manager_for
 from organizations.scope import ScopedQuerySet
 
 from .validators import validate_photo
@@ -26,23 +26,6 @@ from .validators import validate_photo
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 DERIVED_FIELDS = ["percent", "last_update_on"]
 WEIGHT_VALIDATORS = [MinValueValidator(Decimal("0.01"), message="权重须大于 0。")]
-
-
-class NaturalKeyManager(models.Manager):
-    """Looks records up by the names a person uses (see each model's ``natural_key``)."""
-
-    natural_fields: tuple[str, ...] = ()
-
-    def get_by_natural_key(self, *key):
-        return self.get(**dict(zip(self.natural_fields, key, strict=True)))
-
-
-def manager_for(queryset_class, *fields):
-    return type(
-        f"{queryset_class.__name__}Manager",
-        (NaturalKeyManager.from_queryset(queryset_class),),
-        {"natural_fields": fields},
-    )()
 
 
 # --- 书记工程 ---------------------------------------------------------------------------------
