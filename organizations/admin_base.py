@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
@@ -25,8 +26,43 @@ def _scoped(queryset, request):
     return queryset
 
 
+class _SkipMalformedIds:
+    """Django's autocomplete widgets look the posted ids up to redisplay them, and a value that
+    is not an id at all (a tampered post) raises ValueError there: a 500 instead of the form's
+    own "请选择一个有效的选项" error. Malformed values are left out of the redisplay."""
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.target_field
+        wellformed = []
+        for item in value:
+            try:
+                target.to_python(item)
+            except ValidationError:
+                continue
+            wellformed.append(item)
+        return super().optgroups(name, wellformed, attr)
+
+
+class SafeAutocompleteSelect(_SkipMalformedIds, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(_SkipMalformedIds, AutocompleteSelectMultiple):
+    pass
+
+
 class ScopedFieldsMixin:
     """Foreign-key and many-to-many choices limited to the user's scope (admins and inlines)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_field_queryset(self, db, db_field, request):
         queryset = super().get_field_queryset(db, db_field, request)
