@@ -65,7 +65,8 @@ class CommunityAdmin(ScopedImportExportAdmin):
     list_display = ["name", "street", "kind", "area_cluster", "grid_count", "one_shoulder", "is_demo"]
     list_select_related = ["street", "area_cluster"]
     list_filter = ["kind", "is_demo", ("area_cluster", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["name", "street__name"]
+    search_fields = ["name", "initials", "pinyin", "street__name"]
+    search_help_text = "可输入名称、拼音或拼音首字母（如 ghsq）。"
     autocomplete_fields = ["street", "area_cluster"]
 
     def get_queryset(self, request):
@@ -178,7 +179,8 @@ class ServiceCenterAdmin(ScopedImportExportAdmin):
     list_display = ["name", "level", "community", "phone", "open_status", "is_published", "is_demo"]
     list_select_related = ["community"]
     list_filter = ["level", "is_published", "is_demo"]
-    search_fields = ["name", "address", "community__name"]
+    search_fields = ["name", "initials", "pinyin", "address", "community__name"]
+    search_help_text = "可输入名称、拼音或拼音首字母、地址。"
     autocomplete_fields = ["street", "community", "area_cluster", "services"]
     inlines = [OpeningIntervalInline, OpeningExceptionInline]
 

@@ -682,6 +682,8 @@ def _write_places(plan: _Street, *, created: Counter) -> tuple[Street, dict[str,
         for c in plan.communities
         if c.create and c.name not in community_ids
     ]
+    for community in new:
+        community.fill_pinyin()  # bulk_create skips save()
     if new:
         _create(Community, new, history=True, created=created)
         community_ids = dict(Community.objects.filter(street=street).values_list("name", "pk"))

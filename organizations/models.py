@@ -7,10 +7,40 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from pypinyin import Style, lazy_pinyin
 from simple_history.models import HistoricalRecords
 
 from .scope import ScopedQuerySet
 from .validators import validate_id_number, validate_phone
+
+
+def pinyin_of(text: str) -> str:
+    """“桂花社区” → “guihuashequ”: full pinyin for search, letters and digits kept as typed."""
+    return "".join(lazy_pinyin(text)).lower()
+
+
+def initials_of(text: str) -> str:
+    """“桂花社区” → “ghsq”: the initials people type into a search box."""
+    return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER)).lower()
+
+
+class PinyinMixin(models.Model):
+    """Pinyin beside the name, so “ghsq” or “guihua” finds 桂花社区 in every search box.
+    Filled on save(); bulk paths call ``fill_pinyin()`` themselves."""
+
+    pinyin = models.CharField("拼音", max_length=255, blank=True, editable=False)
+    initials = models.CharField("拼音首字母", max_length=60, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.fill_pinyin()
+        super().save(*args, **kwargs)
+
+    def fill_pinyin(self) -> None:
+        self.pinyin = pinyin_of(self.name)
+        self.initials = initials_of(self.name)
 
 
 class NaturalKeyManager(models.Manager):
@@ -137,7 +167,7 @@ class CommunityQuerySet(ScopedQuerySet):
         return self.filter(kind=Community.Kind.RURAL)
 
 
-class Community(models.Model):
+class Community(PinyinMixin, models.Model):
     class Kind(models.TextChoices):
         URBAN = "urban", "城市社区"
         RURAL = "rural", "农村社区"
@@ -659,7 +689,7 @@ class ServiceCenterQuerySet(ScopedQuerySet):
         return self.filter(is_published=True)
 
 
-class ServiceCenter(models.Model):
+class ServiceCenter(PinyinMixin, models.Model):
     class Level(models.TextChoices):
         STREET = "street", "街道党群服务中心"
         COMMUNITY = "community", "社区党群服务中心"
