@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.utils import timezone
@@ -252,9 +253,31 @@ class NeedAdmin(ScopedAdmin):
     autocomplete_fields = ["community", "matched_resource"]
 
 
+class StaffScopeForm(forms.ModelForm):
+    class Meta:
+        model = StaffScope
+        fields = ["user", "street", "whole_street", "communities"]
+
+    def clean(self):
+        cleaned = super().clean()
+        street, communities = cleaned.get("street"), cleaned.get("communities")
+        if street is None or communities is None:
+            return cleaned
+        if cleaned.get("whole_street") and communities:
+            self.add_error("communities", "整个街道的工作范围不再单独选择社区。")
+        elif not cleaned.get("whole_street") and not communities:
+            self.add_error("communities", "社区书记须至少选择一个社区；街道工作人员请勾选“整个街道”。")
+        elsewhere = [c.name for c in communities if c.street_id != street.pk]
+        if elsewhere:
+            self.add_error("communities", f"这些社区不属于{street}：{'、'.join(elsewhere)}")
+        return cleaned
+
+
 @admin.register(StaffScope)
 class StaffScopeAdmin(ScopedAdmin):
-    list_display = ["user", "street", "community_list"]
+    form = StaffScopeForm
+    list_display = ["user", "street", "whole_street", "community_list"]
+    list_filter = ["whole_street"]
     list_select_related = ["user", "street"]
     search_fields = ["user__username", "communities__name"]
     autocomplete_fields = ["user", "street", "communities"]

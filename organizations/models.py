@@ -1039,19 +1039,16 @@ class StaffScopeQuerySet(ScopedQuerySet):
 
 
 class StaffScope(models.Model):
-    """Which part of the street a staff user acts on: a whole street, or listed communities."""
+    """Which part of a street a staff user acts on: all of it (street staff), or the listed
+    communities of it (a community secretary). Every scope names its street, so street staff
+    see their secretaries' scopes too."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="staff_scope", verbose_name="用户"
     )
-    street = models.ForeignKey(
-        Street,
-        models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="staff_scopes",
-        verbose_name="整个街道",
-        help_text="街道工作人员填写；社区书记留空并选择社区。",
+    street = models.ForeignKey(Street, models.CASCADE, related_name="staff_scopes", verbose_name="街道")
+    whole_street = models.BooleanField(
+        "整个街道", default=False, help_text="街道工作人员勾选；社区书记不勾选，并在下面选择所管社区。"
     )
     communities = models.ManyToManyField(Community, blank=True, related_name="staff_scopes", verbose_name="社区")
 

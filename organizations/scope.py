@@ -47,7 +47,7 @@ def scope_of(user) -> Scope:
     record = StaffScope.objects.filter(user=user).first()
     if record is None:
         scope = NOTHING
-    elif record.street_id is not None:
+    elif record.whole_street:
         scope = Scope(street_id=record.street_id)
     else:
         scope = Scope(community_ids=tuple(record.communities.values_list("pk", flat=True)))

@@ -101,6 +101,9 @@ def staff_user_create(
     """A staff login for street staff (``street``) or a community secretary (``communities``)."""
     if bool(street) == bool(communities):
         raise ValueError("give either a street (street staff) or communities (a secretary)")
+    streets = {community.street_id for community in communities}
+    if len(streets) > 1:
+        raise ValueError("a secretary's communities must lie in one street")
     street_staff, secretary = roles_sync()
     User = get_user_model()
     user = User(username=username, email=email, is_staff=True)
@@ -111,7 +114,9 @@ def staff_user_create(
     user.full_clean(exclude=["password"])
     user.save()
     user.groups.add(street_staff if street else secretary)
-    scope = StaffScope.objects.create(user=user, street=street)
+    scope = StaffScope.objects.create(
+        user=user, street=street or communities[0].street, whole_street=street is not None
+    )
     if communities:
         scope.communities.set(communities)
     return user

@@ -263,14 +263,15 @@ class NeedFactory(DjangoModelFactory):
 
 
 class StaffScopeFactory(DjangoModelFactory):
-    """A secretary's scope over ``communities``; pass ``street`` (and no communities) for street staff."""
+    """A secretary's scope over ``communities`` of ``street``; ``whole_street=True`` for street staff."""
 
     class Meta:
         model = StaffScope
         skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
-    street = None
+    street = factory.SubFactory(StreetFactory)
+    whole_street = False
 
     @factory.post_generation
     def communities(self, create, extracted, **kwargs):
@@ -312,5 +313,5 @@ IN_COMMUNITY: dict[type[models.Model], Callable[[Community], models.Model]] = {
     CoBuildingAgreement: lambda community: CoBuildingAgreementFactory(community=community),
     Resource: lambda community: ResourceFactory(community=community),
     Need: lambda community: NeedFactory(community=community),
-    StaffScope: lambda community: StaffScopeFactory(communities=[community]),
+    StaffScope: lambda community: StaffScopeFactory(street=community.street, communities=[community]),
 }

@@ -484,7 +484,7 @@ ROWS = {
     Need: ("street_staff", _need_row),
     StaffScope: (
         "superuser",
-        lambda street, i: StaffScopeFactory(communities=[_community(street), _community(street)]),
+        lambda street, i: StaffScopeFactory(street=street, communities=[_community(street), _community(street)]),
     ),
 }
 

@@ -36,11 +36,11 @@ def streets():
 
 
 def street_staff_of(street):
-    return StaffScopeFactory(street=street).user
+    return StaffScopeFactory(street=street, whole_street=True).user
 
 
 def secretary_of(*communities):
-    return StaffScopeFactory(communities=list(communities)).user
+    return StaffScopeFactory(street=communities[0].street, communities=list(communities)).user
 
 
 def test_superuser_acts_on_everything(streets):
@@ -90,7 +90,10 @@ def test_secretary_acts_on_their_communities_only(streets):
     [
         pytest.param(lambda s: AnonymousUser(), id="anonymous"),
         pytest.param(lambda s: UserFactory(), id="staff-without-scope"),
-        pytest.param(lambda s: StaffScopeFactory(street=s["guicheng"], user__is_active=False).user, id="inactive"),
+        pytest.param(
+            lambda s: StaffScopeFactory(street=s["guicheng"], whole_street=True, user__is_active=False).user,
+            id="inactive",
+        ),
         pytest.param(lambda s: StaffScopeFactory().user, id="scope-with-no-community"),
     ],
 )
@@ -135,17 +138,9 @@ def test_scope_across_a_to_many_path_repeats_no_row(streets):
     assert StaffScope.objects.scoped_for(secretary).count() == 1
 
 
-# StaffScope.street_path is "street", which only a street staff member's own scope has: the scope
-# records of the street's secretaries (street empty, communities listed) are invisible to street
-# staff. Harmless today (only superusers may open StaffScope), but it breaks "street staff: all".
-STAFF_SCOPE_STREET_PATH = pytest.mark.xfail(
-    strict=True, reason="StaffScope.street_path misses secretaries' scopes; needs a model change"
-)
-
-
 @pytest.mark.parametrize(
     "model",
-    [pytest.param(model, marks=[STAFF_SCOPE_STREET_PATH] if model is StaffScope else []) for model in IN_COMMUNITY],
+    list(IN_COMMUNITY),
     ids=lambda model: model._meta.label,
 )
 def test_each_scoped_model_reaches_its_community_and_street(streets, model):
@@ -166,3 +161,26 @@ def test_each_scoped_model_reaches_its_community_and_street(streets, model):
         assert neighbour.pk not in seen_by_secretary
     assert {own.pk, neighbour.pk} <= seen_by_staff
     assert far.pk not in seen_by_staff
+
+
+def test_scope_form_keeps_communities_inside_the_street(admin_client, streets):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from organizations.models import StaffScope
+
+    user = get_user_model().objects.create_user("newsec", password="x-Pass-2023!", is_staff=True)
+    url = reverse("admin:organizations_staffscope_add")
+    base = {"user": user.pk, "street": streets["guicheng"].pk}
+
+    outside = admin_client.post(url, base | {"communities": [streets["dali_community"].pk]})
+    none = admin_client.post(url, base)
+    both = admin_client.post(url, base | {"whole_street": "on", "communities": [streets["guihua"].pk]})
+
+    assert "不属于" in str(outside.context["adminform"].form.errors)
+    assert "至少选择一个社区" in str(none.context["adminform"].form.errors)
+    assert "不再单独选择社区" in str(both.context["adminform"].form.errors)
+    assert not StaffScope.objects.filter(user=user).exists()
+    ok = admin_client.post(url, base | {"communities": [streets["guihua"].pk]})
+    assert ok.status_code == 302
+    assert list(StaffScope.objects.get(user=user).communities.all()) == [streets["guihua"]]
