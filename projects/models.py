@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 from organizations.models import Community, Street, manager_for
 from organizations.scope import ScopedQuerySet
 
+from .lagging import quarter_of
 from .validators import validate_photo
 
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
@@ -233,7 +234,7 @@ class ProjectMilestone(models.Model):
 
     @property
     def quarter(self) -> int:
-        return (self.due_on.month - 1) // 3 + 1
+        return quarter_of(self.due_on)
 
 
 # --- 桂城党建730 ------------------------------------------------------------------------------
