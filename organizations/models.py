@@ -117,7 +117,9 @@ class Street(models.Model):
         ordering = ["name"]
         constraints = [
             # Street names are unique city-wide in Foshan, so a name is a natural key.
-            models.UniqueConstraint(fields=["name"], name="street_unique_name"),
+            models.UniqueConstraint(
+                fields=["name"], name="street_unique_name", violation_error_message="已有同名街道（镇）。"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -149,7 +151,11 @@ class AreaCluster(models.Model):
         verbose_name_plural = "片区"
         ordering = ["street", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["street", "name"], name="areacluster_unique_name_in_street"),
+            models.UniqueConstraint(
+                fields=["street", "name"],
+                name="areacluster_unique_name_in_street",
+                violation_error_message="同一街道下已有同名片区。",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -197,7 +203,11 @@ class Community(PinyinMixin, models.Model):
         verbose_name_plural = "社区"
         ordering = ["street", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["street", "name"], name="community_unique_name_in_street"),
+            models.UniqueConstraint(
+                fields=["street", "name"],
+                name="community_unique_name_in_street",
+                violation_error_message="同一街道下已有同名社区。",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -259,14 +269,32 @@ class Grid(models.Model):
         verbose_name_plural = "网格"
         ordering = ["community", "path"]
         constraints = [
-            models.CheckConstraint(condition=Q(level__gte=1, level__lte=3), name="grid_level_1_to_3"),
             models.CheckConstraint(
-                condition=Q(level=1, parent__isnull=True) | Q(level__gt=1, parent__isnull=False),
-                name="grid_parent_iff_below_level_1",
+                condition=Q(level__gte=1, level__lte=3),
+                name="grid_level_1_to_3",
+                violation_error_message="层级只能是 1、2 或 3。",
             ),
-            models.UniqueConstraint(fields=["community"], condition=Q(level=1), name="grid_one_level_1_per_community"),
-            models.UniqueConstraint(fields=["parent", "name"], name="grid_unique_name_in_parent"),
-            models.UniqueConstraint(fields=["community", "path"], name="grid_unique_path_in_community"),
+            models.CheckConstraint(
+                condition=Q(("parent__isnull", True), ("level", 1)) | Q(("parent__isnull", False), ("level__gt", 1)),
+                name="grid_parent_iff_below_level_1",
+                violation_error_message="一级网格不能有上级网格；二级、三级网格必须填写上级网格路径。",
+            ),
+            models.UniqueConstraint(
+                fields=["community"],
+                condition=Q(level=1),
+                name="grid_one_level_1_per_community",
+                violation_error_message="每个社区只能有一个一级网格。",
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                name="grid_unique_name_in_parent",
+                violation_error_message="同一上级网格下已有同名网格。",
+            ),
+            models.UniqueConstraint(
+                fields=["community", "path"],
+                name="grid_unique_path_in_community",
+                violation_error_message="同一社区内已有相同路径的网格。",
+            ),
         ]
         indexes = [
             # The admin and the public tree list one level of one community at a time.
@@ -330,7 +358,11 @@ class EconomicSociety(models.Model):
         verbose_name_plural = "经济社"
         ordering = ["community", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["community", "name"], name="economicsociety_unique_name"),
+            models.UniqueConstraint(
+                fields=["community", "name"],
+                name="economicsociety_unique_name",
+                violation_error_message="同一社区下已有同名经济社。",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -423,13 +455,22 @@ class PartyOrganization(models.Model):
         verbose_name_plural = "党组织"
         ordering = ["street", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["street", "name"], name="partyorganization_unique_name_in_street"),
-            models.CheckConstraint(condition=~Q(parent=F("pk")), name="partyorganization_not_own_parent"),
+            models.UniqueConstraint(
+                fields=["street", "name"],
+                name="partyorganization_unique_name_in_street",
+                violation_error_message="同一街道下已有同名党组织。",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")),
+                name="partyorganization_not_own_parent",
+                violation_error_message="上级党组织不能是它自己。",
+            ),
             models.CheckConstraint(
                 # Only the working committee stands at the top of a street's tree; a joint
                 # committee may hang directly under it or stand alone for an industry chain.
                 condition=Q(parent__isnull=False) | Q(kind__in=["working_committee", "joint", "committee"]),
                 name="partyorganization_root_kinds",
+                violation_error_message="只有党工委、党委和联合党委可以不填上级党组织；党总支、党支部、党小组必须填写上级党组织。",
             ),
         ]
         indexes = [
@@ -524,7 +565,10 @@ class PartyMember(models.Model):
         ordering = ["name", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["id_number"], condition=~Q(id_number=""), name="partymember_unique_id_number"
+                fields=["id_number"],
+                condition=~Q(id_number=""),
+                name="partymember_unique_id_number",
+                violation_error_message="这个身份证号已登记在另一名党员名下。",
             ),
         ]
         indexes = [
@@ -609,6 +653,7 @@ class Position(models.Model):
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
                 name="position_ends_after_start",
+                violation_error_message="离任日期不能早于任职日期。",
             ),
             models.CheckConstraint(
                 condition=(
@@ -617,21 +662,25 @@ class Position(models.Model):
                     | Q(role="society_head", economic_society__isnull=False, organization__isnull=True)
                 ),
                 name="position_role_has_its_body",
+                violation_error_message="书记、副书记、委员须填写党组织；居（村）委会主任须填写社区且不填党组织；经济社社长须填写经济社且不填党组织。",
             ),
             models.UniqueConstraint(
                 fields=["organization"],
                 condition=Q(role="secretary", ended_on__isnull=True),
                 name="position_one_current_secretary",
+                violation_error_message="这个党组织已有一名现任书记，请先填写前任的离任日期。",
             ),
             models.UniqueConstraint(
                 fields=["community"],
                 condition=Q(role="director", ended_on__isnull=True),
                 name="position_one_current_director",
+                violation_error_message="这个社区已有一名现任居（村）委会主任，请先填写前任的离任日期。",
             ),
             models.UniqueConstraint(
                 fields=["economic_society"],
                 condition=Q(role="society_head", ended_on__isnull=True),
                 name="position_one_current_society_head",
+                violation_error_message="这个经济社已有一名现任社长，请先填写前任的离任日期。",
             ),
         ]
         indexes = [
@@ -749,10 +798,15 @@ class ServiceCenter(PinyinMixin, models.Model):
         verbose_name_plural = "党群服务中心"
         ordering = ["street", "level", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["street", "name"], name="servicecenter_unique_name_in_street"),
+            models.UniqueConstraint(
+                fields=["street", "name"],
+                name="servicecenter_unique_name_in_street",
+                violation_error_message="同一街道下已有同名服务中心。",
+            ),
             models.CheckConstraint(
-                condition=~Q(level__in=["community", "station", "compound"]) | Q(community__isnull=False),
+                condition=Q(community__isnull=False) | ~Q(level__in=["community", "station", "compound"]),
                 name="servicecenter_community_levels_have_community",
+                violation_error_message="社区党群服务中心、党群服务站和小区党建阵地必须填写所属社区。",
             ),
         ]
 
@@ -799,9 +853,21 @@ class OpeningInterval(models.Model):
         verbose_name_plural = "开放时段"
         ordering = ["center", "weekday", "opens_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="openinginterval_ends_after_start"),
-            models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="openinginterval_weekday_0_to_6"),
-            models.UniqueConstraint(fields=["center", "weekday", "opens_at"], name="openinginterval_unique_start"),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=F("opens_at")),
+                name="openinginterval_ends_after_start",
+                violation_error_message="关门时间必须晚于开门时间。",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6),
+                name="openinginterval_weekday_0_to_6",
+                violation_error_message="星期只能是周一到周日。",
+            ),
+            models.UniqueConstraint(
+                fields=["center", "weekday", "opens_at"],
+                name="openinginterval_unique_start",
+                violation_error_message="同一天已有从这个时间开始的开放时段。",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -853,6 +919,7 @@ class OpeningException(models.Model):
                     | Q(is_closed=False, opens_at__isnull=False, closes_at__gt=F("opens_at"))
                 ),
                 name="openingexception_closed_or_valid_hours",
+                violation_error_message="全天闭馆时不填写开关门时间；特殊开放须填写开门和关门时间，且关门晚于开门。",
             ),
         ]
         indexes = [
@@ -905,7 +972,11 @@ class JointMeeting(models.Model):
         verbose_name_plural = "党群联席会议"
         ordering = ["-held_on"]
         constraints = [
-            models.UniqueConstraint(fields=["community", "held_on", "title"], name="jointmeeting_unique_per_day"),
+            models.UniqueConstraint(
+                fields=["community", "held_on", "title"],
+                name="jointmeeting_unique_per_day",
+                violation_error_message="同一社区同一天已有同一议题的联席会议。",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -947,6 +1018,7 @@ class CoBuildingAgreement(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("signed_on")),
                 name="cobuildingagreement_ends_after_signing",
+                violation_error_message="到期日期不能早于签订日期。",
             ),
         ]
 
@@ -1020,6 +1092,7 @@ class Need(models.Model):
             models.CheckConstraint(
                 condition=Q(status="open") | Q(matched_resource__isnull=False),
                 name="need_matched_has_resource",
+                violation_error_message="已对接或已办结的需求须选择对接资源。",
             ),
         ]
 

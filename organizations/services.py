@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from .importing import upsert
 from .models import (
     AreaCluster,
     Community,
@@ -122,25 +123,6 @@ def staff_user_create(
     return user
 
 
-def _upsert(model, defaults: dict, **lookup):
-    """``update_or_create`` that saves only when something changed, so a second load of the
-    same data writes no new history rows."""
-    try:
-        obj = model.objects.get(**lookup)
-    except model.DoesNotExist:
-        obj = model(**lookup, **defaults)
-        obj.full_clean()
-        obj.save()
-        return obj, True
-    changed = [name for name, value in defaults.items() if getattr(obj, name) != value]
-    if changed:
-        for name in changed:
-            setattr(obj, name, defaults[name])
-        obj.full_clean()
-        obj.save()
-    return obj, False
-
-
 def _time(text: str) -> time:
     hours, minutes = text.split(":")
     return time(int(hours), int(minutes))
@@ -152,12 +134,12 @@ def guicheng_load(*, path: Path = GUICHENG_FIXTURE) -> Street:
     and updated, so running it again changes nothing and duplicates nothing."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
 
-    district, _ = _upsert(
+    district, _ = upsert(
         District,
         name=data["district"]["name"],
         defaults={"city": data["district"]["city"], "province": data["district"]["province"]},
     )
-    street, _ = _upsert(
+    street, _ = upsert(
         Street,
         name=data["street"]["name"],
         defaults={
@@ -168,7 +150,7 @@ def guicheng_load(*, path: Path = GUICHENG_FIXTURE) -> Street:
     )
     clusters = {}
     for item in data["area_clusters"]:
-        clusters[item["name"]], _ = _upsert(
+        clusters[item["name"]], _ = upsert(
             AreaCluster,
             street=street,
             name=item["name"],
@@ -176,7 +158,7 @@ def guicheng_load(*, path: Path = GUICHENG_FIXTURE) -> Street:
         )
     communities = {}
     for item in data["communities"]:
-        community, _ = _upsert(
+        community, _ = upsert(
             Community,
             street=street,
             name=item["name"],
@@ -189,7 +171,7 @@ def guicheng_load(*, path: Path = GUICHENG_FIXTURE) -> Street:
         )
         communities[item["name"]] = community
         for society in item.get("economic_societies", []):
-            _upsert(EconomicSociety, community=community, name=society, defaults={})
+            upsert(EconomicSociety, community=community, name=society, defaults={})
 
     orgs: dict[str, PartyOrganization] = {}
     for item in data["party_organizations"]:
@@ -197,7 +179,7 @@ def guicheng_load(*, path: Path = GUICHENG_FIXTURE) -> Street:
         society = None
         if item.get("economic_society"):
             society = EconomicSociety.objects.get(community=community, name=item["economic_society"])
-        org, _ = _upsert(
+        org, _ = upsert(
             PartyOrganization,
             street=street,
             name=item["name"],
@@ -218,11 +200,11 @@ def guicheng_load(*, path: Path = GUICHENG_FIXTURE) -> Street:
 
     service_types = {}
     for order, name in enumerate(data["service_types"]):
-        service_types[name], _ = _upsert(ServiceType, name=name, defaults={"sort_order": order})
+        service_types[name], _ = upsert(ServiceType, name=name, defaults={"sort_order": order})
 
     week = data["default_opening_hours"]
     for item in data["service_centers"]:
-        center, created = _upsert(
+        center, created = upsert(
             ServiceCenter,
             street=street,
             name=item["name"],

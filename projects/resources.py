@@ -12,14 +12,13 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import tablib
 from django.core.exceptions import ValidationError
 from import_export import fields
 
-from organizations.models import Street
-from organizations.resources import (
+from organizations.importing import (
     ChineseDateWidget,
     NumberWidget,
     PortalResource,
@@ -29,43 +28,42 @@ from organizations.resources import (
     neutralise_formula,
     related,
     text,
+    upsert,
     yes_no,
 )
-from organizations.resources import number as number_field
-from organizations.services import _upsert
+from organizations.importing import number as number_field
+from organizations.models import Street
 
 from . import selectors
 from .lagging import judge, quarter_of, today_in_beijing
 from .models import SecretaryProject, WorkItem, WorkPlan, WorkTheme
 
 
-def _positive_int(row, column: str, errors: dict) -> int | None:
-    value = cell_text(row.get(column))
-    if not value:
-        errors[column] = "必填，不能为空。"
-        return None
+def _read_number(row, column: str, errors: dict, *, decimal: bool = False):
+    """A number cell read by the framework's ``NumberWidget``; a bad one is noted in ``errors``."""
     try:
-        parsed = Decimal(value)
-        if not parsed.is_finite() or parsed != parsed.to_integral_value() or parsed < 1 or parsed > 32767:
-            raise InvalidOperation
-    except InvalidOperation:
-        errors[column] = f"“{value}”应为正整数。"
+        return NumberWidget(decimal=decimal).clean(row.get(column))
+    except ValueError as exc:
+        errors[column] = str(exc)
         return None
-    return int(parsed)
+
+
+def _positive_int(row, column: str, errors: dict) -> int | None:
+    value = _read_number(row, column, errors)
+    if column not in errors and value is None:
+        errors[column] = "必填，不能为空。"
+    elif column in errors or not 1 <= value <= 32767:
+        errors[column] = f"“{cell_text(row.get(column))}”应为正整数。"
+    return None if column in errors else value
 
 
 def _weight(row, column: str, errors: dict) -> Decimal:
-    value = cell_text(row.get(column))
-    if not value:
+    weight = _read_number(row, column, errors, decimal=True)
+    if weight is None:
         return Decimal(1)
-    try:
-        weight = Decimal(value)
-    except InvalidOperation:
-        errors[column] = f"“{value}”不是数字。"
-        return Decimal(1)
-    if not weight.is_finite() or weight <= 0 or weight >= 10000:
-        errors[column] = f"权重须大于 0、小于 10000（这一行是 {value}）。"
-    return weight.quantize(Decimal("0.01")) if weight.is_finite() else weight
+    if weight <= 0 or weight >= 10000:
+        errors[column] = f"权重须大于 0、小于 10000（这一行是 {weight}）。"
+    return weight.quantize(Decimal("0.01"))
 
 
 class WorkPlanResource(PortalResource):
@@ -166,9 +164,9 @@ class WorkPlanResource(PortalResource):
         plan_title = cell_text(row.get("计划名称"))
         if not plan_title and not WorkPlan.objects.filter(street=street, year=year).exists():
             raise ValidationError({"计划名称": f"{year}年还没有工作计划，新建时须填写计划名称。"})
-        plan, _ = _upsert(WorkPlan, street=street, year=year, defaults={"title": plan_title} if plan_title else {})
+        plan, _ = upsert(WorkPlan, street=street, year=year, defaults={"title": plan_title} if plan_title else {})
         # A new or re-weighted theme or item re-rolls its plan by itself (``signals``).
-        _upsert(WorkTheme, plan=plan, number=theme_number, defaults={"title": theme_title, "weight": theme_weight})
+        upsert(WorkTheme, plan=plan, number=theme_number, defaults={"title": theme_title, "weight": theme_weight})
 
 
 class SecretaryProjectResource(PortalResource):

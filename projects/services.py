@@ -18,9 +18,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from organizations.importing import upsert
 from organizations.models import Community, Street
 from organizations.scope import acts_on_whole_street, communities_for
-from organizations.services import _upsert
 
 from . import rollups
 from .lagging import judge, quarter_of, today_in_beijing
@@ -369,7 +369,7 @@ def projects_2023_load(*, path: Path = PROJECTS_FIXTURE) -> WorkPlan:
     street = Street.objects.get(name=data["street"])
 
     plan_data = data["work_plan"]
-    plan, _ = _upsert(
+    plan, _ = upsert(
         WorkPlan,
         street=street,
         year=plan_data["year"],
@@ -381,14 +381,14 @@ def projects_2023_load(*, path: Path = PROJECTS_FIXTURE) -> WorkPlan:
         },
     )
     for theme_data in plan_data["themes"]:
-        theme, _ = _upsert(
+        theme, _ = upsert(
             WorkTheme,
             plan=plan,
             number=theme_data["number"],
             defaults={"title": theme_data["title"], "weight": theme_data["weight"]},
         )
         for item_data in theme_data["items"]:
-            _upsert(
+            upsert(
                 WorkItem,
                 theme=theme,
                 number=item_data["number"],
@@ -417,17 +417,17 @@ def projects_2023_load(*, path: Path = PROJECTS_FIXTURE) -> WorkPlan:
         if not SecretaryProject.objects.filter(community=community, year=year).exists():
             # The status is the secretary's to report: the file only gives the starting one.
             defaults["status"] = project_data["status"]
-        project, _ = _upsert(SecretaryProject, community=community, year=year, defaults=defaults)
+        project, _ = upsert(SecretaryProject, community=community, year=year, defaults=defaults)
         projects.append(project)
         for order, target in enumerate(project_data.get("targets", [])):
-            _upsert(
+            upsert(
                 ProjectTarget,
                 project=project,
                 label=target["label"],
                 defaults={"unit": target["unit"], "planned_value": target["value"], "sort_order": order},
             )
         for milestone in project_data.get("milestones", []):
-            _upsert(
+            upsert(
                 ProjectMilestone,
                 project=project,
                 number=milestone["number"],

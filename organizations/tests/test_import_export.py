@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from import_export.formats.base_formats import CSV, XLSX
 
-from organizations import resources
+from organizations import importing, resources
 from organizations.models import (
     Community,
     District,
@@ -159,15 +159,15 @@ def snapshot() -> dict[str, tuple[int, int]]:
 
 @given(st.text())
 def test_neutralised_text_never_starts_a_formula_and_reads_back_unchanged(value):
-    neutralised = resources.neutralise_formula(value)
+    neutralised = importing.neutralise_formula(value)
 
-    assert not neutralised.startswith(resources.FORMULA_PREFIXES)
-    assert resources.restore_formula(neutralised) == value
+    assert not neutralised.startswith(importing.FORMULA_PREFIXES)
+    assert importing.restore_formula(neutralised) == value
 
 
 def test_an_apostrophe_a_clerk_typed_is_kept():
-    assert resources.restore_formula("'桂花") == "'桂花"
-    assert resources.restore_formula("'=1+2") == "=1+2"
+    assert importing.restore_formula("'桂花") == "'桂花"
+    assert importing.restore_formula("'=1+2") == "=1+2"
 
 
 # --- round trips ------------------------------------------------------------------------------
@@ -336,7 +336,7 @@ def test_xlsx_export_holds_no_formula_and_reads_back_the_original(dangerous_note
     cells = [cell for row in sheet.iter_rows() for cell in row]
     assert all(cell.data_type != "f" for cell in cells)
     texts = [cell.value for cell in cells if isinstance(cell.value, str)]
-    assert not any(text.startswith(resources.FORMULA_PREFIXES) for text in texts)
+    assert not any(text.startswith(importing.FORMULA_PREFIXES) for text in texts)
     assert "'" + DANGEROUS[0] in texts
 
     result = import_file(resources.CommunityResource, "xlsx", content)
@@ -349,7 +349,7 @@ def test_csv_export_holds_no_formula_and_reads_back_the_original(dangerous_notes
     content = export_file(resources.CommunityResource, "csv")
 
     cells = [cell for row in csv.reader(io.StringIO(content.decode("utf-8-sig"))) for cell in row]
-    assert not any(cell.startswith(resources.FORMULA_PREFIXES) for cell in cells)
+    assert not any(cell.startswith(importing.FORMULA_PREFIXES) for cell in cells)
     assert "'@SUM(A1)" in cells
 
     result = import_file(resources.CommunityResource, "csv", content)
@@ -620,7 +620,7 @@ def test_street_staff_cannot_reach_another_streets_member_by_id_number(street_st
 
 def test_a_row_the_database_refuses_is_explained_and_the_file_rolled_back(guicheng, monkeypatch):
     # given the checks were passed but the data changed before the write (a concurrent edit)
-    monkeypatch.setattr(resources.PortalResource, "validate_instance", lambda self, instance, *a, **k: None)
+    monkeypatch.setattr(importing.PortalResource, "validate_instance", lambda self, instance, *a, **k: None)
     resource_class, good = GOOD["centre"]
     rows = [good | {"社区": ""}, good | {"名称": "丹桂苑小区党建阵地"}]
     before = snapshot()
