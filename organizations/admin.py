@@ -182,7 +182,7 @@ class ServiceCenterAdmin(ScopedImportExportAdmin):
     list_filter = ["level", "is_published", "is_demo"]
     search_fields = ["name", "initials", "pinyin", "address", "community__name"]
     search_help_text = "可输入名称、拼音或拼音首字母、地址。"
-    autocomplete_fields = ["street", "community", "area_cluster", "services"]
+    autocomplete_fields = ["street", "community", "area_cluster", "economic_society", "services"]
     inlines = [OpeningIntervalInline, OpeningExceptionInline]
 
     def get_queryset(self, request):

@@ -747,6 +747,8 @@ class ServiceCenter(PinyinMixin, models.Model):
         PARK = "park", "园区党群服务中心"
         BUILDING = "building", "楼宇党群服务中心"
         COMPOUND = "compound", "小区党建阵地"
+        # 730 item 3.4 “一社一支部一阵地”: an economic society's own place for party activities.
+        ECONOMIC_SOCIETY = "economic_society", "经济社党建阵地"
 
     street = models.ForeignKey(Street, models.PROTECT, related_name="service_centers", verbose_name="街道")
     community = models.ForeignKey(
@@ -760,6 +762,15 @@ class ServiceCenter(PinyinMixin, models.Model):
     )
     area_cluster = models.ForeignKey(
         AreaCluster, models.SET_NULL, null=True, blank=True, related_name="service_centers", verbose_name="片区"
+    )
+    economic_society = models.ForeignKey(
+        EconomicSociety,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service_centers",
+        verbose_name="经济社",
+        help_text="仅经济社党建阵地：它所属的经济社（“一社一支部一阵地”）。",
     )
     name = models.CharField("名称", max_length=80)
     level = models.CharField("层级", max_length=20, choices=Level.choices)
@@ -804,9 +815,16 @@ class ServiceCenter(PinyinMixin, models.Model):
                 violation_error_message="同一街道下已有同名服务中心。",
             ),
             models.CheckConstraint(
-                condition=Q(community__isnull=False) | ~Q(level__in=["community", "station", "compound"]),
+                condition=Q(community__isnull=False)
+                | ~Q(level__in=["community", "station", "compound", "economic_society"]),
                 name="servicecenter_community_levels_have_community",
-                violation_error_message="社区党群服务中心、党群服务站和小区党建阵地必须填写所属社区。",
+                violation_error_message="社区党群服务中心、党群服务站、小区党建阵地和经济社党建阵地必须填写所属社区。",
+            ),
+            models.CheckConstraint(
+                condition=Q(("economic_society__isnull", False), ("level", "economic_society"))
+                | Q(("economic_society__isnull", True), ~Q(level="economic_society")),
+                name="servicecenter_society_iff_society_level",
+                violation_error_message="经济社党建阵地须选择所属经济社；其他层级的中心不填经济社。",
             ),
         ]
 
@@ -817,8 +835,13 @@ class ServiceCenter(PinyinMixin, models.Model):
         return (self.street.name, self.name)
 
     def clean(self) -> None:
+        errors = {}
         if self.community_id and self.street_id and self.community.street_id != self.street_id:
-            raise ValidationError({"community": "社区必须属于所选街道。"})
+            errors["community"] = "社区必须属于所选街道。"
+        if self.economic_society_id and self.economic_society.community_id != self.community_id:
+            errors["economic_society"] = "经济社必须属于所填社区。"
+        if errors:
+            raise ValidationError(errors)
 
 
 class OpeningIntervalQuerySet(ScopedQuerySet):

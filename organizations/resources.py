@@ -270,6 +270,13 @@ class ServiceCenterResource(PortalResource):
     level = choice(ServiceCenter, "level", "层级")
     community = community_field()
     area_cluster = related("area_cluster", "片区", AreaCluster, parents={"street__name": "街道"})
+    economic_society = related(
+        "economic_society",
+        "经济社",
+        EconomicSociety,
+        parents={"community__name": "社区", "community__street__name": "街道"},
+        label="经济社",
+    )
     address = text("address", "地址")
     latitude = number("latitude", "纬度", decimal=True)
     longitude = number("longitude", "经度", decimal=True)
@@ -283,7 +290,7 @@ class ServiceCenterResource(PortalResource):
     is_demo = yes_no("is_demo", "演示数据")
 
     key_columns = ("街道", "名称")
-    select_related = ("street", "community__street", "area_cluster")
+    select_related = ("street", "community__street", "area_cluster", "economic_society")
     prefetch_related = ("services",)
 
     class Meta(PortalResource.Meta):
@@ -295,6 +302,7 @@ class ServiceCenterResource(PortalResource):
             "level",
             "community",
             "area_cluster",
+            "economic_society",
             "address",
             "latitude",
             "longitude",

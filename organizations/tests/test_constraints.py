@@ -205,6 +205,11 @@ BAD_WRITES: list[tuple[type[models.Model], str, Callable[[], object]]] = [
         lambda: ServiceCenterFactory(community=None, street=StreetFactory(), level="station"),
     ),
     (
+        ServiceCenter,
+        "servicecenter_society_iff_society_level",
+        lambda: ServiceCenterFactory(level="economic_society", economic_society=None),
+    ),
+    (
         OpeningInterval,
         "openinginterval_ends_after_start",
         lambda: OpeningIntervalFactory(opens_at=NOON, closes_at=NINE),

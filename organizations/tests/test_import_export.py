@@ -630,7 +630,8 @@ def test_a_row_the_database_refuses_is_explained_and_the_file_rolled_back(guiche
 
     # then the refusal is a sentence on its column, and the next row still ran (PostgreSQL
     # aborts a transaction on an error unless the row's savepoint is rolled back)
-    assert errors_of(result) == {2: {"社区": ["社区党群服务中心、党群服务站和小区党建阵地必须填写所属社区。"]}}
+    needs_community = "社区党群服务中心、党群服务站、小区党建阵地和经济社党建阵地必须填写所属社区。"
+    assert errors_of(result) == {2: {"社区": [needs_community]}}
     assert result.totals["new"] == 1
     assert snapshot() == before
 
