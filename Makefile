@@ -1,4 +1,5 @@
 # Two commands for a fresh machine: `make run` and `make test`. Everything else is optional.
+# Settings are safe by default (production mode); these development targets ask for debug.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -21,12 +22,14 @@ browser:
 	else echo "Chromium is missing and cannot be installed here: the browser tests will be skipped."; fi
 
 ## Set up and serve the portal on the embedded default (SQLite, eager tasks, demo data).
+run: export DJANGO_DEBUG = 1
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py bootstrap
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## Set up and run the tests (against DATABASE_URL / REDIS_URL when they are set).
+test: export DJANGO_DEBUG = 1
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 -q
 
@@ -35,6 +38,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 ## Speed targets at Foshan scale; needs DATABASE_URL pointing at a PostgreSQL database of its own.
+bench: export DJANGO_DEBUG = 1
 bench: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py bench

@@ -1,33 +1,43 @@
 """One settings module for every environment.
 
-With no environment variables the portal runs on the embedded default: a SQLite file,
-a local-memory cache and eager Celery tasks. Production behaviour is switched on by env vars:
-``DJANGO_DEBUG=0`` (then ``DJANGO_SECRET_KEY`` and ``DJANGO_ALLOWED_HOSTS`` are required),
-``DATABASE_URL`` for PostgreSQL and ``REDIS_URL`` for the cache and the Celery broker.
+Safe by default: without ``DJANGO_DEBUG=1`` the portal runs as in production and refuses to
+start unless ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS`` and ``EMAIL_URL`` (a real SMTP
+server: reminders printed to a console in production are lost) are set. ``make run`` and
+``make test`` ask for debug, and then the portal runs on the embedded default: a SQLite file,
+a local-memory cache and eager Celery tasks. ``DATABASE_URL`` switches to PostgreSQL and
+``REDIS_URL`` to Redis for the cache and the Celery broker, in either mode.
 """
 
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
-from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+
+
+def required(variable: str, meaning: str) -> str:
+    """A production setting with no default: a start without it stops with one line that names
+    the variable, in Chinese and English."""
+    value = env.str(variable, default="").strip()
+    if not value:
+        raise SystemExit(
+            f"启动失败：未设置环境变量 {variable}（{meaning}）；开发环境请设置 DJANGO_DEBUG=1。"
+            f" / Refusing to start: {variable} is required when DJANGO_DEBUG is off."
+        )
+    return value
+
 
 if DEBUG:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-never-use-in-production")
+    ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 else:
-    # No default: a production start without a key must fail loudly.
-    try:
-        SECRET_KEY = env.str("DJANGO_SECRET_KEY")
-    except ImproperlyConfigured as exc:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off") from exc
-
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
+    SECRET_KEY = required("DJANGO_SECRET_KEY", "会话与签名密钥")
+    ALLOWED_HOSTS = [host.strip() for host in required("DJANGO_ALLOWED_HOSTS", "网站域名，逗号分隔").split(",")]
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -199,11 +209,18 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Email --------------------------------------------------------------------------------
-EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="桂城党建 <noreply@guicheng.local>")
-if not DEBUG:
-    EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-    vars().update(EMAIL_CONFIG)
+if DEBUG:
+    # Development prints mail to the console, unless EMAIL_URL names a server.
+    vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+else:
+    _email_url = required("EMAIL_URL", "发送提醒邮件的 SMTP 服务器，如 smtp+tls://user:pass@smtp.example.org:587")
+    if not _email_url.startswith(("smtp://", "smtps://", "smtp+tls://", "smtp+ssl://")):
+        raise SystemExit(
+            "启动失败：EMAIL_URL 必须是 SMTP 服务器（smtp://、smtp+tls:// 或 smtp+ssl://），"
+            "生产环境不能把提醒邮件打印到控制台。 / Refusing to start: EMAIL_URL must name an SMTP server."
+        )
+    vars().update(env.email_url_config(_email_url))
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -276,7 +293,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Portal -------------------------------------------------------------------------------
-PORTAL_STREET_NAME = env.str("PORTAL_STREET_NAME", default="桂城街道")
 # 书记工程 / 730: an item is 滞后 when its percent lags the share of the year elapsed by more
 # than this many percentage points (or it had no update this quarter).
 PROJECTS_LAG_MARGIN = env.int("PROJECTS_LAG_MARGIN", default=15)

@@ -43,24 +43,54 @@ def test_embedded_default_is_chinese_and_shanghai():
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
 
 
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
+    "DJANGO_ALLOWED_HOSTS": "dangjian.example.org",
+    "EMAIL_URL": "smtp+tls://portal:secret@smtp.example.org:587",
+}
+
+
 def test_production_check_deploy_reports_nothing():
-    result = _manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
-        DJANGO_ALLOWED_HOSTS="dangjian.example.org",
-    )
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
-def test_production_without_secret_key_refuses_to_start():
-    result = _manage("check", DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="dangjian.example.org")
+def test_debug_is_off_unless_asked_for():
+    # DJANGO_* variables are left out of the environment: no DJANGO_DEBUG at all
+    result = _manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)", **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.parametrize("variable", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "EMAIL_URL"])
+def test_production_without_a_required_variable_refuses_to_start_naming_it(variable):
+    env = {name: value for name, value in PRODUCTION.items() if name != variable}
+
+    result = _manage("check", **env)
+
     assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY is required" in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr  # one line, no traceback
+    assert variable in lines[0]
+    assert "启动失败" in lines[0] and "Refusing to start" in lines[0]
+
+
+@pytest.mark.parametrize("url", ["consolemail://", "dummymail://", "memorymail://"])
+def test_production_refuses_mail_that_goes_nowhere(url):
+    result = _manage("check", **(PRODUCTION | {"EMAIL_URL": url}))
+
+    assert result.returncode != 0
+    assert "EMAIL_URL" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_debug_asked_for_runs_on_the_embedded_default():
+    result = _manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)", DJANGO_DEBUG="1")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "True"
 
 
 DEAD_REDIS = {
