@@ -7,12 +7,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from easy_thumbnails.files import get_thumbnailer
 
 from organizations.admin_base import ScopedAdmin, ScopedImportExportAdmin, ScopedInline
+from organizations.models import Street
 from organizations.scope import acts_on_whole_street
 
 from . import resources, selectors, services
@@ -401,17 +403,32 @@ class SecretaryProjectAdmin(ScopedImportExportAdmin):
         ]
 
     def quarterly_report_view(self, request):
-        """The street's xlsx report (street staff only): ``?year=2023``, default the latest."""
+        """A street's xlsx report (street staff: their own street; a superuser picks one with
+        ``?street=<id>``): ``?year=2023``, default the latest. It reads through the same scope
+        as the changelist."""
         if not (acts_on_whole_street(request.user) and self.has_view_permission(request)):
             raise PermissionDenied
+        streets = Street.objects.scoped_for(request.user).order_by("name")
+        street = (
+            streets.filter(pk=request.GET.get("street")).first() if request.GET.get("street", "").isdigit() else None
+        )
+        if street is None:
+            choices = list(streets[:2])
+            if len(choices) != 1:
+                # A superuser of several streets says which one; a street id out of reach is
+                # answered like a missing one.
+                context = {**self.admin_site.each_context(request), "title": "选择街道：季度报表", "streets": streets}
+                context["opts"] = self.opts
+                return TemplateResponse(request, "admin/projects/choose_street.html", context)
+            street = choices[0]
         today = today_in_beijing()
-        latest = WorkPlan.objects.order_by("-year").values_list("year", flat=True).first()
+        latest = WorkPlan.objects.filter(street=street).order_by("-year").values_list("year", flat=True).first()
         try:
             year = int(request.GET.get("year") or latest or today.year)
         except ValueError:
             messages.error(request, "年度应为整数，如 2023。")
             return HttpResponseRedirect(reverse("admin:projects_secretaryproject_changelist"))
-        filename, content = resources.quarterly_report(year=year, today=today)
+        filename, content = resources.quarterly_report(user=request.user, street=street, year=year, today=today)
         response = HttpResponse(
             content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )

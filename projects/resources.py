@@ -248,8 +248,9 @@ def _reasons(record, year: int, today: date) -> str:
     )
 
 
-def quarterly_report(*, year: int, today: date | None = None) -> tuple[str, bytes]:
-    """The street's report for ``year`` as of ``today``: ``(file name, xlsx bytes)``.
+def quarterly_report(*, user, street: Street, year: int, today: date | None = None) -> tuple[str, bytes]:
+    """``street``'s report for ``year`` as of ``today``: ``(file name, xlsx bytes)``, holding
+    only what ``user``'s scope reaches (the admin's one rule, as in its changelists).
 
     Sheets: 书记工程 (every project, public or not), 730要点 (every item), 730主题 (themes and the
     plan's roll-up). Five queries whatever the size.
@@ -270,7 +271,7 @@ def quarterly_report(*, year: int, today: date | None = None) -> tuple[str, byte
         ],
         title="书记工程",
     )
-    for project in selectors.report_projects(year=year, today=today):
+    for project in selectors.report_projects(user=user, street_id=street.pk, year=year, today=today):
         projects.append(
             _safe(
                 [
@@ -302,7 +303,7 @@ def quarterly_report(*, year: int, today: date | None = None) -> tuple[str, byte
         ],
         title="730要点",
     )
-    for item in selectors.report_items(year=year, today=today):
+    for item in selectors.report_items(user=user, street_id=street.pk, year=year, today=today):
         items.append(
             _safe(
                 [
@@ -322,10 +323,10 @@ def quarterly_report(*, year: int, today: date | None = None) -> tuple[str, byte
         )
 
     themes = tablib.Dataset(headers=["序号", "主题", "权重", "完成进度（%）"], title="730主题")
-    for plan in WorkPlan.objects.for_year(year).prefetch_related("themes"):
+    for plan in selectors.report_plans(user=user, street_id=street.pk, year=year):
         for theme in plan.themes.all():
             themes.append(_safe([theme.number, theme.title, float(theme.weight), float(theme.percent)]))
         themes.append(["", f"{plan.short_title or plan.title}（合计）", "", float(plan.percent)])
 
     book = tablib.Databook([projects, items, themes])
-    return f"桂城党建季度报表_{period}_截至{today:%Y%m%d}.xlsx", book.export("xlsx")
+    return f"{street.name}党建季度报表_{period}_截至{today:%Y%m%d}.xlsx", book.export("xlsx")

@@ -127,10 +127,17 @@ def secretary_emails(community_ids) -> dict[int, list[str]]:
     return emails
 
 
-def report_projects(*, year: int, today: date | None = None) -> QuerySet:
-    """Every project of a year (public or not) for the street's quarterly report."""
-    return projects_with_lagging(SecretaryProject.objects.for_year(year), today=today).order_by("community__name")
+def report_projects(*, user, street_id: int, year: int, today: date | None = None) -> QuerySet:
+    """Every project of a year (public or not) of one street, as far as ``user``'s scope
+    reaches, for the street's quarterly report."""
+    projects = SecretaryProject.objects.scoped_for(user).for_year(year).filter(community__street_id=street_id)
+    return projects_with_lagging(projects, today=today).order_by("community__name")
 
 
-def report_items(*, year: int, today: date | None = None) -> QuerySet:
-    return items_with_lagging(WorkItem.objects.for_year(year), today=today).order_by("theme__number", "number")
+def report_items(*, user, street_id: int, year: int, today: date | None = None) -> QuerySet:
+    items = WorkItem.objects.scoped_for(user).for_year(year).filter(theme__plan__street_id=street_id)
+    return items_with_lagging(items, today=today).order_by("theme__number", "number")
+
+
+def report_plans(*, user, street_id: int, year: int) -> QuerySet:
+    return WorkPlan.objects.scoped_for(user).for_year(year).filter(street_id=street_id).prefetch_related("themes")

@@ -266,10 +266,12 @@ def test_the_quarterly_report_lists_every_project_and_item_with_its_flag(plan, s
     today = date(2023, 8, 10)
 
     # when
-    filename, content = quarterly_report(year=2023, today=today)
+    filename, content = quarterly_report(
+        user=street_staff, street=street_staff.staff_scope.street, year=2023, today=today
+    )
 
     # then
-    assert filename == "桂城党建季度报表_2023年第3季度_截至20230810.xlsx"
+    assert filename == "桂城街道党建季度报表_2023年第3季度_截至20230810.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(content))
     projects = [dict(zip([c.value for c in book["书记工程"][1]], [c.value for c in row], strict=True))
                 for row in book["书记工程"].iter_rows(min_row=2)]  # fmt: skip
