@@ -1,10 +1,17 @@
-"""A community secretary reaches nothing of another community through any admin URL.
+"""Nobody reaches another's records through any admin URL: a community secretary nothing of
+another community, street staff nothing of another street.
 
 For every model registered in ``django.contrib.admin.site`` whose default manager has
-``scoped_for``, the case in ``tests/scope_cases.py`` makes one record inside 桂花社区 and one
-inside 同心社区 (another street for a district or a street). The 桂花 secretary — given every
-permission on every registered model on top of their role, so the scope is proved to hold on its
-own and not because a permission happens to be missing — must then
+``scoped_for``, the case in ``tests/scope_cases.py`` makes one record the viewer may see and one
+they may not, for two viewers:
+
+- the 桂花社区 secretary: own record inside 桂花社区, the other inside 同心社区 (another street for
+  a district or a street);
+- the street staff of 西樵镇 (another street, another district): own record inside 西樵社区, the
+  other inside Guicheng's 桂花社区.
+
+The viewer — given every permission on every registered model on top of their role, so the
+scope is proved to hold on its own and not because a permission happens to be missing — must then
 
 - see their own record (list, change, delete confirmation, history, one historical version,
   export, autocomplete, foreign-key choice), so no check below can pass on an empty page, and
@@ -14,14 +21,20 @@ own and not because a permission happens to be missing — must then
   many-to-many choice in any admin form or inline (a form error, and nothing written).
 
 A scoped model registered in the admin without a case fails here: add the case to
-``tests/scope_cases.py`` (its docstring shows how).
+``tests/scope_cases.py`` (its docstring shows how). So does any URL the admin serves that no
+test here covers: ``test_every_admin_url_is_covered`` walks the admin's URL patterns, and a
+custom view (a report, an export, a printable page) needs an entry in ``CUSTOM_URL_TESTS`` and a
+test of its own that proves the same two refusals.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from django import forms
@@ -30,8 +43,11 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.test import RequestFactory
-from django.urls import reverse
+from django.urls import URLResolver, reverse
 
+from organizations.models import Community
+from organizations.scope import SECRETARY_GROUP, STREET_STAFF_GROUP, scope_of
+from organizations.services import staff_user_create
 from organizations.tests.factories import CommunityFactory, DistrictFactory, StreetFactory
 
 from .scope_cases import CASES
@@ -67,12 +83,56 @@ def far_community():
     return CommunityFactory(street=street, name="西樵社区")
 
 
-@pytest.fixture
-def secretary(guihua_secretary, client):
+def _grant_everything(user) -> None:
     registered = ContentType.objects.get_for_models(*site._registry).values()
-    guihua_secretary.user_permissions.add(*Permission.objects.filter(content_type__in=registered))
-    client.force_login(guihua_secretary)
-    return guihua_secretary
+    user.user_permissions.add(*Permission.objects.filter(content_type__in=registered))
+
+
+@dataclass
+class Viewer:
+    user: object
+    own_community: Community
+    # The other record's community: for a model above the community level, one in another street.
+    other_community: Callable[[bool], Community]
+
+    @property
+    def street_id(self) -> int | None:
+        return scope_of(self.user).street_id
+
+    def rows_in_scope(self, model) -> models.QuerySet:
+        """The records the viewer may see, worked out from the paths, not through the scope."""
+        if self.street_id is not None:
+            return model._default_manager.filter(**{model.street_path: self.street_id}).distinct()
+        return model._default_manager.filter(**{model.scope_path: self.own_community.pk}).distinct()
+
+
+VIEWERS = ("secretary", "street_staff")
+
+
+@pytest.fixture
+def viewer(request, guihua_secretary, community, far_community, client) -> Viewer:
+    kind = getattr(request, "param", "secretary")
+    if kind == "secretary":
+        user, own = guihua_secretary, community("桂花社区")
+
+        def other(other_street: bool) -> Community:
+            return far_community if other_street else community("同心社区")
+
+    else:
+        user = staff_user_create(username="xiqiao", password=None, street=far_community.street)
+        own = far_community
+
+        def other(other_street: bool) -> Community:
+            return community("桂花社区")
+
+    _grant_everything(user)
+    client.force_login(user)
+    return Viewer(user, own, other)
+
+
+@pytest.fixture
+def secretary(viewer):
+    return viewer.user
 
 
 def _url(model, view: str, *args) -> str:
@@ -110,19 +170,23 @@ def test_every_scoped_model_in_the_admin_has_a_case():
 
 
 @pytest.fixture
-def records(request, secretary, community, far_community):
+def records(request, viewer):
     model = request.param
     case = CASES.get(model)
     if case is None:
         pytest.fail(f"{_label(model)} is scoped and registered in the admin but has no case in tests/scope_cases.py")
-    own = case.make(community("桂花社区"))
-    other = case.make(far_community if case.other_street else community("同心社区"))
+    own = case.make(viewer.own_community)
+    other = case.make(viewer.other_community(case.other_street))
     assert own.pk != other.pk
     return own, other
 
 
-def _parametrize_models():
-    return pytest.mark.parametrize("records", SCOPED_MODELS, ids=_label, indirect=True)
+def _parametrize_models(models_=None):
+    """Every scoped model, for each viewer: ``records`` and ``viewer`` are made indirectly."""
+    cases = [(model, kind) for model in (SCOPED_MODELS if models_ is None else models_) for kind in VIEWERS]
+    return pytest.mark.parametrize(
+        ("records", "viewer"), cases, ids=[f"{_label(m)}-{k}" for m, k in cases], indirect=True
+    )
 
 
 # --- changelist, object pages, history, bulk actions ---------------------------------------------
@@ -203,8 +267,8 @@ def _csv_rows(content: bytes | str) -> list[tuple[str, ...]]:
 EXPORTABLE = [model for model in SCOPED_MODELS if hasattr(site._registry[model], "export_action")]
 
 
-@pytest.mark.parametrize("records", EXPORTABLE, ids=_label, indirect=True)
-def test_export_holds_own_rows_only(client, records, secretary, community):
+@_parametrize_models(EXPORTABLE)
+def test_export_holds_own_rows_only(client, records, secretary, viewer):
     # given every column of the first resource, as CSV
     own, other = records
     model = type(own)
@@ -230,8 +294,7 @@ def test_export_holds_own_rows_only(client, records, secretary, community):
 
     assert row_of(own)[0] in rows
     assert row_of(other)[0] not in rows
-    in_guihua = model._default_manager.filter(**{model.scope_path: community("桂花社区").pk}).distinct()
-    assert len(rows) == in_guihua.count()
+    assert len(rows) == viewer.rows_in_scope(model).count()
 
 
 # --- autocomplete and foreign-key choices ---------------------------------------------------------
@@ -361,3 +424,154 @@ def test_foreign_keys_cannot_pick_the_other_record(client, records, secretary):
         assert _invalid_choice(_post_add_form(client, choice, other.pk), choice), choice
         assert (choice.admin.model._default_manager.count(), choice.source._default_manager.count()) == written
         assert not _invalid_choice(_post_add_form(client, choice, own.pk), choice), choice
+
+
+# --- every URL the admin serves -----------------------------------------------------------------
+
+# The views every ModelAdmin serves, and the tests above that cover them for every scoped model.
+MODEL_VIEWS = {
+    "changelist": "test_changelist_lists_own_record_only, test_bulk_delete_skips_the_other_record",
+    "add": "test_foreign_keys_cannot_pick_the_other_record",
+    "change": "test_object_pages_refuse_the_other_record",
+    "delete": "test_object_pages_refuse_the_other_record",
+    "history": "test_history_refuses_the_other_record",
+    "simple_history": "test_history_refuses_the_other_record",
+    "export": "test_export_holds_own_rows_only",
+    # Imports are for street staff and write only their own street's rows.
+    "import": "organizations/tests/test_import_export.py::test_street_staff_import_only_their_own_street",
+    "process_import": "organizations/tests/test_import_export.py::test_street_staff_import_only_their_own_street",
+    # Logins (auth.User) are not scoped: they are the superuser's alone.
+    "password_change": "test_no_role_may_manage_logins",
+}
+# The site's own pages hold no records, or are covered above.
+SITE_VIEWS = {
+    "index": "test_site_pages_show_nothing_of_the_other_record",
+    "app_list": "test_site_pages_show_nothing_of_the_other_record",
+    "autocomplete": "test_autocomplete_offers_own_records_only",
+    "view_on_site": "test_view_on_site_reveals_no_other_record",
+    "login": "no records",
+    "logout": "no records",
+    "password_change": "the user's own password",
+    "password_change_done": "no records",
+    "jsi18n": "no records",
+}
+# Custom admin views (reports, printable pages, extra exports): each needs its own test here.
+CUSTOM_URL_TESTS = {
+    "projects_secretaryproject_quarterly_report": "test_quarterly_report_holds_the_viewers_street_only",
+}
+
+
+def _admin_url_names(patterns=None):
+    for pattern in site.get_urls() if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _admin_url_names(pattern.url_patterns)
+        elif pattern.name:
+            yield pattern.name
+
+
+def test_every_admin_url_is_covered():
+    model_prefixes = {f"{m._meta.app_label}_{m._meta.model_name}_": m for m in site._registry}
+    uncovered = []
+    for name in _admin_url_names():
+        if name in SITE_VIEWS or name in CUSTOM_URL_TESTS:
+            continue
+        prefix = next((p for p in model_prefixes if name.startswith(p)), None)
+        if prefix is not None and name[len(prefix) :] in MODEL_VIEWS:
+            continue
+        uncovered.append(name)
+
+    assert not uncovered, f"admin URLs without a scope test (add them to CUSTOM_URL_TESTS): {uncovered}"
+    # and every test named above exists
+    root = Path(__file__).resolve().parents[1]
+    for named in [*CUSTOM_URL_TESTS.values(), *SITE_VIEWS.values(), *MODEL_VIEWS.values()]:
+        for test in named.split(", "):
+            path, _, name = test.rpartition("::")
+            if name.startswith("test_"):
+                source = (root / path).read_text(encoding="utf-8") if path else Path(__file__).read_text("utf-8")
+                assert f"def {name}(" in source, f"{test} is named but does not exist"
+
+
+@_parametrize_models()
+def test_site_pages_show_nothing_of_the_other_record(client, records):
+    own, other = records
+    urls = [reverse("admin:index"), reverse("admin:app_list", args=[own._meta.app_label])]
+
+    for url in urls:
+        response = client.get(url)
+
+        assert response.status_code == 200
+        assert f"/{other.pk}/change/" not in response.content.decode()
+
+
+@_parametrize_models()
+def test_view_on_site_reveals_no_other_record(client, records):
+    own, other = records
+    content_type = ContentType.objects.get_for_model(other)
+
+    response = client.get(reverse("admin:view_on_site", args=[content_type.pk, other.pk]))
+
+    if not hasattr(other, "get_absolute_url"):
+        assert response.status_code == 404
+    else:
+        # The shortcut leads to the record's public page: anonymous visitors must be let in
+        # there too, or the page is refused to everyone the same way.
+        assert response.status_code == 302
+        anonymous = type(client)().get(response["Location"])
+        assert anonymous.status_code in (200, 404)
+
+
+@pytest.mark.parametrize("viewer", VIEWERS, indirect=True)
+def test_quarterly_report_holds_the_viewers_street_only(client, viewer, community):
+    import openpyxl
+
+    from projects.models import SecretaryProject
+    from projects.tests.factories import SecretaryProjectFactory, WorkItemFactory
+
+    # given a project and a 730 item in each street
+    guihua = SecretaryProjectFactory(community=community("桂花社区"), year=2023, title="桂花的项目")
+    WorkItemFactory(theme__plan__street=guihua.community.street, theme__plan__year=2023, title="桂城的要点")
+    far = viewer.own_community if viewer.street_id else None
+    if far is not None:
+        SecretaryProjectFactory(community=far, year=2023, title="西樵的项目")
+        WorkItemFactory(theme__plan__street=far.street, theme__plan__year=2023, title="西樵的要点")
+
+    # when
+    response = client.get(_url(SecretaryProject, "quarterly_report"), {"year": 2023})
+    also_guicheng = client.get(
+        _url(SecretaryProject, "quarterly_report"), {"year": 2023, "street": guihua.community.street_id}
+    )
+
+    # then a secretary gets no report at all; street staff get their own street's only
+    if far is None:
+        assert response.status_code == 403 and also_guicheng.status_code == 403
+        return
+    for answer in (response, also_guicheng):
+        assert answer.status_code == 200
+        assert "西樵镇" in unquote(answer["Content-Disposition"]) and "桂城" not in unquote(
+            answer["Content-Disposition"]
+        )
+        book = openpyxl.load_workbook(io.BytesIO(answer.content))
+        cells = {str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row}
+        assert "西樵的项目" in cells and "西樵的要点" in cells
+        assert not {"桂花的项目", "桂城的要点", "桂花社区"} & cells
+
+
+def test_a_superuser_picks_the_street_of_the_quarterly_report(admin_client, guicheng, far_community):
+    from projects.models import SecretaryProject
+
+    url = _url(SecretaryProject, "quarterly_report")
+
+    choose = admin_client.get(url)
+    report = admin_client.get(url, {"street": far_community.street_id, "year": 2023})
+
+    assert choose.status_code == 200 and "西樵镇" in choose.content.decode() and "桂城街道" in choose.content.decode()
+    assert report.status_code == 200 and "西樵镇" in unquote(report["Content-Disposition"])
+
+
+def test_no_role_may_manage_logins(guicheng):
+    from django.contrib.auth.models import Group
+
+    roles = Group.objects.filter(name__in=[STREET_STAFF_GROUP, SECRETARY_GROUP])
+
+    assert roles.count() == 2
+    assert not Permission.objects.filter(group__in=roles, content_type__app_label="auth").exists()
