@@ -165,7 +165,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
-MEDIA_URL = "media/"
+MEDIA_URL = "/media/"
+# Production: nginx sends the uploaded files. The media view checks who may see a file and
+# answers with ``X-Accel-Redirect: <prefix><name>``; nginx serves that internal location from
+# MEDIA_ROOT (README → Production). Empty (development): Python sends the bytes itself.
+PORTAL_MEDIA_ACCEL_PREFIX = env.str("PORTAL_MEDIA_ACCEL_PREFIX", default="")
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

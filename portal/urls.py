@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
@@ -12,5 +13,7 @@ urlpatterns = [
     # The public site arrives with its own issue; until then the root leads staff to the admin.
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("healthz", views.healthz, name="healthz"),
+    # Uploads, in development and production alike, through the scope (nginx sends the bytes).
+    path(settings.MEDIA_URL.lstrip("/") + "<path:path>", views.media, name="media"),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,14 @@
+import mimetypes
+from urllib.parse import quote
+
+from django.conf import settings
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.db import connection
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.views.decorators.http import require_safe
+
+from organizations.uploads import Visibility, clean_name, visibility
 
 
 def healthz(request):
@@ -13,3 +21,24 @@ def healthz(request):
     except Exception:  # noqa: BLE001 - a cache outage is reported, not raised
         cache_ok = False
     return JsonResponse({"database": "ok", "cache": "ok" if cache_ok else "degraded"})
+
+
+@require_safe
+def media(request, path: str):
+    """Every upload, through the scope (``organizations.uploads``): a public record's file to
+    anyone, any other to staff whose scope covers it, a 404 to everyone else. In production the
+    bytes are sent by nginx (``PORTAL_MEDIA_ACCEL_PREFIX``, see the README), not by Python."""
+    name = clean_name(path)
+    seen_by = visibility(request.user, name) if name else None
+    if seen_by is None or not default_storage.exists(name):
+        raise Http404
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    prefix = settings.PORTAL_MEDIA_ACCEL_PREFIX
+    if prefix:
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = prefix + quote(name)
+    else:
+        response = FileResponse(default_storage.open(name), content_type=content_type)
+    # A staff-only file must not sit in a shared cache; a public one may, for a day.
+    response["Cache-Control"] = "public, max-age=86400" if seen_by is Visibility.PUBLIC else "private, no-store"
+    return response

@@ -28,3 +28,12 @@ class ProjectsConfig(AppConfig):
         from . import signals
 
         signals.connect()
+
+        from organizations.uploads import register_upload
+
+        from .models import ProgressUpdate, UpdatePhoto
+
+        # A progress photo is public when its update is (a public project's, a public plan's).
+        register_upload(
+            UpdatePhoto, "image", public=lambda rows: rows.filter(update__in=ProgressUpdate.objects.public())
+        )

@@ -21,6 +21,7 @@ from django.utils import timezone
 from organizations.importing import upsert
 from organizations.models import Community, Street
 from organizations.scope import acts_on_whole_street, communities_for
+from organizations.uploads import without_metadata
 
 from . import rollups
 from .lagging import judge, quarter_of, today_in_beijing
@@ -172,7 +173,8 @@ def _thumbnails_after_commit(photo_ids: list[int]) -> None:
 
 def _photo_create(*, update: ProgressUpdate, image: UploadedFile, caption: str, user) -> UpdatePhoto:
     photo = UpdatePhoto(update=update, image=image, caption=caption)
-    photo.full_clean()
+    photo.full_clean()  # checks the upload is a photo before it is opened to be cleaned
+    photo.image = without_metadata(image)
     photo._history_user = user
     photo.save()
     return photo

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from PIL import Image, UnidentifiedImageError
 
-ALLOWED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
+# MPO is how Pillow reads many phone photos (a JPEG with extra frames); it is stored as JPEG.
+ALLOWED_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
 
 
 def _megabytes(size: int) -> str:
@@ -38,5 +39,6 @@ def validate_photo(value) -> None:
         file.seek(0)
     if image_format not in ALLOWED_FORMATS:
         raise ValidationError(
-            f"不支持 {image_format} 格式：请上传 {'、'.join(ALLOWED_FORMATS.values())} 格式的照片。", code="format"
+            f"不支持 {image_format} 格式：请上传 {'、'.join(dict.fromkeys(ALLOWED_FORMATS.values()))} 格式的照片。",
+            code="format",
         )

@@ -52,8 +52,8 @@ def flat(build, run) -> int:
 # --- Data ---------------------------------------------------------------------------------------
 
 
-def make_projects(n: int, **community) -> None:
-    for community in CommunityFactory.create_batch(n, **community):
+def make_projects(n: int, **where) -> None:
+    for community in CommunityFactory.create_batch(n, **where):
         project = SecretaryProjectFactory(community=community, year=2023)
         ProjectTargetFactory(project=project)
         ProjectMilestoneFactory(project=project, number=1)
