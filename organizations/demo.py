@@ -47,6 +47,7 @@ from .models import (
     PartyOrganization,
     Position,
     Resource,
+    ServiceCenter,
     Street,
 )
 from .selectors import COMMUNITY_FIELDS
@@ -64,12 +65,14 @@ CHANGE_REASON = "演示数据生成"
 # says it instead.
 
 # Guicheng at its published size (seeds 000 and 003): about 700 grids, 460+ branches, 10,000+
-# members, “一肩挑” in 15 communities. The reference data brings 10 branches.
+# members, “一肩挑” in 15 of the 22 rural communities (68 %). The reference data brings 10 branches.
 GUICHENG_LEVEL2 = 220
 GUICHENG_LEVEL3 = 435
 GUICHENG_NEW_BRANCHES = 458
 GUICHENG_MEMBERS = 10_300
 GUICHENG_ONE_SHOULDER = 15
+# Share of economic societies with a 党建阵地 of their own (730 item 3.4, 一社一支部一阵地).
+SOCIETY_POINT_SHARE = 0.75
 CBD_CLUSTER = "千灯湖片区"
 
 # Foshan city-wide, Guicheng included (data/guicheng_2023.json → foshan_city_scale).
@@ -551,7 +554,9 @@ def _guicheng_plan(street: Street) -> _Street:
         _plan_branches(community, counts.get(community.name, 0), working_committee=working_committee)
         community.branches += reference.get(community.name, [])
     _spread_members(plans, GUICHENG_MEMBERS, rng)
-    for community in rng.sample(plans, GUICHENG_ONE_SHOULDER):
+    # The reform's base is the rural communities (selectors.one_shoulder_summary): 15 of Guicheng's 22.
+    rural = [c for c in plans if c.kind == _RURAL]
+    for community in rng.sample(rural, GUICHENG_ONE_SHOULDER):
         community.one_shoulder = True
     return _Street(street.district.name, street.name, working_committee, plans)
 
@@ -1054,12 +1059,44 @@ def _write_joint_work(
     )
 
 
+def _write_society_points(plan: _Street, street: Street, *, history: bool, created: Counter) -> None:
+    """730 item 3.4 “一社一支部一阵地”: about three economic societies in four have a place of
+    their own for party activities (经济社党建阵地), drawn per society so every run draws alike."""
+    societies = (
+        EconomicSociety.objects.filter(community__street=street)
+        .select_related("community")
+        .order_by("community__name", "name")
+    )
+    taken = set(ServiceCenter.objects.filter(street=street).values_list("name", flat=True))
+    points = []
+    for society in societies:
+        if _rng(plan.name, society.community.name, society.name, "point").random() >= SOCIETY_POINT_SHARE:
+            continue
+        name = f"{society.community.name}{society.name}党建阵地"
+        if name in taken:
+            continue
+        point = ServiceCenter(
+            street=street,
+            community=society.community,
+            economic_society=society,
+            name=name,
+            level=ServiceCenter.Level.ECONOMIC_SOCIETY,
+            description="演示数据：经济社党建阵地（一社一支部一阵地）。",
+            is_published=True,
+            is_demo=True,
+        )
+        point.fill_pinyin()  # bulk_create skips save()
+        points.append(point)
+    _create(ServiceCenter, points, history=history, created=created)
+
+
 def _write_street(plan: _Street, people: _People, *, history: bool, created: Counter) -> None:
     street, community_ids = _write_places(plan, created=created)
     grids = _write_grids(plan, community_ids, history=history, created=created)
     org_ids = _write_organizations(plan, street, community_ids, grids, history=history, created=created)
     _write_members(plan, people, community_ids, org_ids, history=history, created=created)
     _write_joint_work(plan, community_ids, org_ids, history=history, created=created)
+    _write_society_points(plan, street, history=history, created=created)
 
 
 # --- Services ---------------------------------------------------------------------------------
@@ -1078,6 +1115,7 @@ SEEDED_MODELS: tuple[type[models.Model], ...] = (
     CoBuildingAgreement,
     Resource,
     Need,
+    ServiceCenter,
 )
 
 

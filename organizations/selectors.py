@@ -42,8 +42,13 @@ def communities_with_one_shoulder(queryset: QuerySet | None = None) -> QuerySet:
 
 
 def one_shoulder_summary(queryset: QuerySet | None = None) -> dict:
-    """The 一肩挑 key figure: how many communities, out of how many, and the rate in percent."""
-    annotated = communities_with_one_shoulder(queryset)
+    """The 一肩挑 key figure over the reform's base: how many communities, out of how many, and
+    the rate in percent.
+
+    The reform (社区“三个职位”一肩挑: 党组织书记, 居委会主任 and 经联社社长) applies where a
+    community has a collective economy, i.e. the rural communities (村改居). Seed 000 publishes
+    15 communities and 68 %: 15 of Guicheng's 22 rural communities, the other 23 being urban."""
+    annotated = communities_with_one_shoulder((Community.objects.all() if queryset is None else queryset).rural())
     total = annotated.count()
     done = annotated.filter(is_one_shoulder=True).count()
     return {"count": done, "total": total, "rate": round(done * 100 / total) if total else 0}

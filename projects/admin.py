@@ -325,7 +325,7 @@ class ProjectTargetInline(ScopedInline):
 
 class ProjectMilestoneInline(ScopedInline):
     model = ProjectMilestone
-    fields = ["number", "title", "due_on", "done_on"]
+    fields = ["number", "title", "due_on", "done_on", "is_demo"]
 
 
 @admin.register(SecretaryProject)

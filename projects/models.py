@@ -194,6 +194,9 @@ class ProjectMilestone(models.Model):
     title = models.CharField("节点内容", max_length=200)
     due_on = models.DateField("计划完成日期")
     done_on = models.DateField("实际完成日期", null=True, blank=True, help_text="留空表示尚未完成。")
+    is_demo = models.BooleanField(
+        "演示数据", default=False, help_text="节点由演示数据补足（报道没有写明），不是真实安排。"
+    )
 
     scope_path = "project__community"
     street_path = "project__community__street"

@@ -433,7 +433,11 @@ def projects_2023_load(*, path: Path = PROJECTS_FIXTURE) -> WorkPlan:
                 ProjectMilestone,
                 project=project,
                 number=milestone["number"],
-                defaults={"title": milestone["title"], "due_on": _date(milestone["due_on"])},
+                defaults={
+                    "title": milestone["title"],
+                    "due_on": _date(milestone["due_on"]),
+                    "is_demo": milestone["is_demo"],
+                },
             )
     rollups_recompute(plan=plan, projects=projects)
     return plan

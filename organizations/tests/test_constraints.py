@@ -392,9 +392,12 @@ def test_position_takes_its_community_from_its_organisation():
 @pytest.fixture
 def community_org():
     """A community with its own party committee hanging under the street's 党工委."""
-    community = CommunityFactory(name="桂花社区")
+    # A rural community: the 一肩挑 reform's base (selectors.one_shoulder_summary).
+    community = CommunityFactory(name="林岳社区", kind=Community.Kind.RURAL)
     working = PartyOrganizationFactory(street=community.street, street_level=True, name="桂城街道党工委")
-    return PartyOrganizationFactory(community=community, parent=working, name="桂花社区党委")
+    return PartyOrganizationFactory(
+        community=community, parent=working, name="林岳社区党委", field=PartyOrganization.Field.RURAL
+    )
 
 
 def _one_shoulder(community) -> bool:
@@ -406,7 +409,8 @@ def test_one_person_as_current_secretary_and_director_is_one_shoulder(community_
     person = PartyMemberFactory(organization=community_org)
     PositionFactory(person=person, organization=community_org)
     PositionFactory(person=person, director=True)
-    CommunityFactory(street=community_org.street)  # a second community, without 一肩挑
+    CommunityFactory(street=community_org.street, kind=Community.Kind.RURAL)  # a second one, without 一肩挑
+    urban = CommunityFactory(street=community_org.street)  # outside the reform's base
 
     # when
     summary = one_shoulder_summary(Community.objects.filter(street=community_org.street))
@@ -414,6 +418,24 @@ def test_one_person_as_current_secretary_and_director_is_one_shoulder(community_
     # then
     assert _one_shoulder(community_org.community)
     assert summary == {"count": 1, "total": 2, "rate": 50}
+    assert urban.kind == Community.Kind.URBAN
+
+
+def test_the_rate_counts_the_rural_communities_only(community_org):
+    # given an urban community whose secretary is also the director
+    urban_org = PartyOrganizationFactory(
+        community=CommunityFactory(street=community_org.street), parent=community_org.parent
+    )
+    person = PartyMemberFactory(organization=urban_org)
+    PositionFactory(person=person, organization=urban_org)
+    PositionFactory(person=person, director=True)
+
+    # when
+    summary = one_shoulder_summary(Community.objects.filter(street=community_org.street))
+
+    # then it is 一肩挑, but outside the base the rate is taken over
+    assert _one_shoulder(urban_org.community)
+    assert summary == {"count": 0, "total": 1, "rate": 0}
 
 
 def test_an_ended_position_is_not_one_shoulder(community_org):

@@ -33,6 +33,7 @@ from organizations.models import (
     PartyOrganization,
     Position,
     Resource,
+    ServiceCenter,
     Street,
 )
 from organizations.selectors import COMMUNITY_FIELDS, communities_with_one_shoulder, one_shoulder_summary
@@ -172,7 +173,7 @@ def test_generated_rows_are_marked_and_have_history(seeded):
     generated = PartyOrganization.objects.exclude(name__in=REFERENCE_ORGS)
     assert generated.count() == 458
     assert not generated.filter(is_demo=False).exists()
-    for model, rows in ((Grid, 700), (EconomicSociety, 95), (PartyOrganization, 458), (PartyMember, 10_300)):
+    for model, rows in ((Grid, 700), (EconomicSociety, 125), (PartyOrganization, 458), (PartyMember, 10_300)):
         assert model.history.filter(history_change_reason=demo.CHANGE_REASON, history_type="+").count() == rows
 
 
@@ -251,7 +252,7 @@ def test_the_plan_is_the_same_in_every_process():
 
 def test_small_foshan_reaches_its_totals_exactly_and_twice_is_once(seeded):
     # given Guicheng seeded, plus two demo streets of a few communities
-    totals = {"streets": 3, "communities": 52, "urban": 32, "level2": 235, "level3": 470, "members": 11_500}
+    totals = {"streets": 3, "communities": 52, "urban": 28, "level2": 235, "level3": 470, "members": 11_500}
 
     # when
     created = demo_foshan_seed(**totals)
@@ -259,7 +260,7 @@ def test_small_foshan_reaches_its_totals_exactly_and_twice_is_once(seeded):
     # then
     assert Street.objects.count() == 3
     assert Community.objects.count() == 52
-    assert Community.objects.filter(kind=Community.Kind.URBAN).count() == 32
+    assert Community.objects.filter(kind=Community.Kind.URBAN).count() == 28
     assert [Grid.objects.level(level).count() for level in (1, 2, 3)] == [52, 235, 470]
     assert PartyMember.objects.count() == 11_500
     assert created[Grid] == 7 + 15 + 35
@@ -311,3 +312,30 @@ def test_command_refuses_an_unknown_scale():
         call_command("seed_demo", scale="guangzhou")
     with pytest.raises(CommandError):
         call_command("seed_demo", "--scale", "guangzhou")
+
+
+def _published(label: str) -> dict:
+    figures = json.loads(GUICHENG_FIXTURE.read_text(encoding="utf-8"))["key_figures"]
+    return next(figure for figure in figures if figure["label"] == label)
+
+
+def test_the_seeds_published_figures_come_out_of_the_records(seeded):
+    """Seed 000: 15 communities completed 一肩挑, 68 % (of the 22 rural ones); the 联席会议 runs
+    in the 23 urban communities; 45 communities have a 党群服务中心; 460+ branches, 10,000+ members."""
+    street = Street.objects.get(name=GUICHENG)
+    communities = Community.objects.filter(street=street)
+
+    one_shoulder = one_shoulder_summary(communities)
+    published = _published("完成“一肩挑”改革的社区")
+    assert (one_shoulder["count"], f"{one_shoulder['rate']}%") == (published["value"], published["rate"]) == (15, "68%")
+    assert (communities.urban().count(), communities.rural().count()) == (23, 22)
+
+    with_meetings = communities.filter(joint_meetings__isnull=False).distinct()
+    assert with_meetings.count() == _published("铺开社区党群联席会议制度的城市社区")["value"] == 23
+    assert set(with_meetings) == set(communities.urban())
+
+    with_centre = communities.filter(service_centers__level=ServiceCenter.Level.COMMUNITY).distinct().count()
+    assert with_centre == _published("设立社区党群服务中心的社区")["value"] == 45
+    branches = PartyOrganization.objects.filter(street=street, kind=PartyOrganization.Kind.BRANCH).count()
+    assert branches > _published("党支部")["value"]
+    assert PartyMember.objects.filter(organization__street=street).count() > _published("在册党员")["value"]
