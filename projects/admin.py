@@ -58,8 +58,17 @@ class ItemLaggingFilter(LaggingFilter):
     year_path = selectors.ITEM_YEAR
 
 
-def lagging_column(obj) -> bool:
-    return obj.is_lagging
+class ProgressColumns:
+    """The progress bar and the computed 滞后 flag, for the changelists of projects and items
+    (their querysets are annotated with ``is_lagging`` by the selectors)."""
+
+    @admin.display(description="完成进度", ordering="percent")
+    def progress(self, obj):
+        return percent_bar(obj.percent)
+
+    @admin.display(description="滞后（自动）", boolean=True, ordering="is_lagging")
+    def lagging(self, obj):
+        return obj.is_lagging
 
 
 def percent_bar(percent) -> str:
@@ -329,7 +338,7 @@ class ProjectMilestoneInline(ScopedInline):
 
 
 @admin.register(SecretaryProject)
-class SecretaryProjectAdmin(ScopedImportExportAdmin):
+class SecretaryProjectAdmin(ProgressColumns, ScopedImportExportAdmin):
     resource_classes = [resources.SecretaryProjectResource]
     change_list_template = "admin/projects/change_list_with_report.html"
     list_display = [
@@ -373,14 +382,6 @@ class SecretaryProjectAdmin(ScopedImportExportAdmin):
             for inline in super().get_inline_instances(request, obj)
             if obj is not None or not isinstance(inline, UpdateInline)
         ]
-
-    @admin.display(description="完成进度", ordering="percent")
-    def progress(self, obj):
-        return percent_bar(obj.percent)
-
-    @admin.display(description="滞后（自动）", boolean=True, ordering="is_lagging")
-    def lagging(self, obj):
-        return lagging_column(obj)
 
     def save_model(self, request, obj, form, change):
         services.secretary_project_save(project=obj, user=request.user)
@@ -454,7 +455,7 @@ class WorkThemeInline(ScopedInline):
 
 
 @admin.register(WorkPlan)
-class WorkPlanAdmin(ScopedAdmin):
+class WorkPlanAdmin(ProgressColumns, ScopedAdmin):
     list_display = ["year", "title", "short_title", "street", "published_on", "progress", "theme_count", "is_public"]
     list_select_related = ["street"]
     list_filter = ["is_public"]
@@ -466,17 +467,13 @@ class WorkPlanAdmin(ScopedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("themes")
 
-    @admin.display(description="完成进度", ordering="percent")
-    def progress(self, obj):
-        return percent_bar(obj.percent)
-
     @admin.display(description="主题数")
     def theme_count(self, obj):
         return len(obj.themes.all())
 
 
 @admin.register(WorkItem)
-class WorkItemAdmin(ScopedImportExportAdmin):
+class WorkItemAdmin(ProgressColumns, ScopedImportExportAdmin):
     resource_classes = [resources.WorkPlanResource]
     list_display = [
         "code",
@@ -517,14 +514,6 @@ class WorkItemAdmin(ScopedImportExportAdmin):
     @admin.display(description="编号", ordering="theme__number")
     def code(self, obj):
         return obj.code
-
-    @admin.display(description="完成进度", ordering="percent")
-    def progress(self, obj):
-        return percent_bar(obj.percent)
-
-    @admin.display(description="滞后（自动）", boolean=True, ordering="is_lagging")
-    def lagging(self, obj):
-        return lagging_column(obj)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not ProgressUpdate:

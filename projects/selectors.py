@@ -46,14 +46,6 @@ def project_board(*, year: int, street_id: int | None = None, today: date | None
     )
 
 
-def project_timeline(*, project_id: int, public_only: bool = True) -> QuerySet:
-    """A project's updates, newest first, with their photos (two queries)."""
-    queryset = ProgressUpdate.objects.filter(project_id=project_id)
-    if public_only:
-        queryset = queryset.filter(project__is_public=True)
-    return queryset.prefetch_related(_photos()).order_by("-date", "-pk")
-
-
 def lagging_projects(*, today: date | None = None) -> QuerySet:
     """Projects the 滞后 rule flags on ``today``, with their community."""
     today = today or today_in_beijing()
@@ -79,19 +71,23 @@ def plan_board(*, year: int, street_id: int | None = None, today: date | None = 
     return queryset.select_related("street").prefetch_related(Prefetch("themes", queryset=themes))
 
 
-def item_timeline(*, item_id: int, public_only: bool = True) -> QuerySet:
-    queryset = ProgressUpdate.objects.filter(item_id=item_id)
-    if public_only:
-        queryset = queryset.filter(item__theme__plan__is_public=True)
-    return queryset.prefetch_related(_photos()).order_by("-date", "-pk")
-
-
 def lagging_items(*, today: date | None = None) -> QuerySet:
     today = today or today_in_beijing()
     return WorkItem.objects.filter(lagging_q(today, year_path=ITEM_YEAR)).select_related("theme__plan")
 
 
 # --- Shared -----------------------------------------------------------------------------------
+
+
+def timeline(*, project: SecretaryProject | None = None, item: WorkItem | None = None, public_only: bool = True):
+    """A project's or an item's updates, newest first, with their photos (two queries). With
+    ``public_only``, an unpublished project's or plan's timeline is empty."""
+    if (project is None) == (item is None):
+        raise ValueError("give a project or an item")
+    queryset = ProgressUpdate.objects.filter(project=project) if project else ProgressUpdate.objects.filter(item=item)
+    if public_only:
+        queryset = queryset.public()
+    return queryset.prefetch_related(_photos()).order_by("-date", "-pk")
 
 
 def latest_updates(*, limit: int = 10, today: date | None = None) -> QuerySet:

@@ -52,23 +52,27 @@ def _write_if_changed(model, pk: int, values: dict, current: dict) -> None:
         model.objects.filter(pk=pk).update(**values)
 
 
-def _recompute_projects(project_ids: Iterable[int]) -> None:
-    project_ids = list(project_ids)
+def _recompute_latest(model, subject: str, rows: list[tuple[int, int, date | None]]) -> None:
+    """Each subject's percent and last update date from its newest update (``rollups``).
+    ``rows`` are the subjects' (pk, stored percent, stored last update date)."""
     updates = defaultdict(list)
-    for project_id, day, pk, percent in ProgressUpdate.objects.filter(project_id__in=project_ids).values_list(
-        "project_id", "date", "pk", "percent"
-    ):
-        updates[project_id].append((day, pk, percent))
-    for pk, percent, last in SecretaryProject.objects.filter(pk__in=project_ids).values_list(
-        "pk", "percent", "last_update_on"
-    ):
+    for subject_id, day, pk, percent in ProgressUpdate.objects.filter(
+        **{f"{subject}_id__in": [row[0] for row in rows]}
+    ).values_list(f"{subject}_id", "date", "pk", "percent"):
+        updates[subject_id].append((day, pk, percent))
+    for pk, percent, last in rows:
         new_percent, new_last = rollups.latest_percent(updates[pk])
         _write_if_changed(
-            SecretaryProject,
+            model,
             pk,
             {"percent": new_percent, "last_update_on": new_last},
             {"percent": percent, "last_update_on": last},
         )
+
+
+def _recompute_projects(project_ids: Iterable[int]) -> None:
+    rows = SecretaryProject.objects.filter(pk__in=list(project_ids)).values_list("pk", "percent", "last_update_on")
+    _recompute_latest(SecretaryProject, "project", list(rows))
 
 
 def _recompute_plan(plan_id: int, item_ids: Iterable[int] | None = None) -> None:
@@ -76,20 +80,7 @@ def _recompute_plan(plan_id: int, item_ids: Iterable[int] | None = None) -> None
     items = WorkItem.objects.filter(theme__plan_id=plan_id)
     if item_ids is not None:
         items = items.filter(pk__in=list(item_ids))
-    item_rows = list(items.values_list("pk", "percent", "last_update_on"))
-    updates = defaultdict(list)
-    for item_id, day, pk, percent in ProgressUpdate.objects.filter(item_id__in=[r[0] for r in item_rows]).values_list(
-        "item_id", "date", "pk", "percent"
-    ):
-        updates[item_id].append((day, pk, percent))
-    for pk, percent, last in item_rows:
-        new_percent, new_last = rollups.latest_percent(updates[pk])
-        _write_if_changed(
-            WorkItem,
-            pk,
-            {"percent": new_percent, "last_update_on": new_last},
-            {"percent": percent, "last_update_on": last},
-        )
+    _recompute_latest(WorkItem, "item", list(items.values_list("pk", "percent", "last_update_on")))
 
     by_theme = defaultdict(list)
     for theme_id, percent, weight in WorkItem.objects.filter(theme__plan_id=plan_id).values_list(

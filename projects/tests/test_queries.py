@@ -155,10 +155,10 @@ def test_timelines_and_latest_updates_are_flat(guicheng):
     def run():
         shown.clear()
         project = SecretaryProject.objects.first()  # 1
-        for update in selectors.project_timeline(project_id=project.pk):  # 2: updates, photos
+        for update in selectors.timeline(project=project):  # 2: updates, photos
             shown.append((update.date, update.percent, [p.image.name for p in update.photos.all()]))
         item = WorkItem.objects.first()  # 1
-        for update in selectors.item_timeline(item_id=item.pk):  # 2: updates, photos
+        for update in selectors.timeline(item=item):  # 2: updates, photos
             shown.append((update.date, update.percent, [p.image.name for p in update.photos.all()]))
         for update in selectors.latest_updates(limit=100):  # 2: updates with subjects joined, photos
             subject = update.project.community.name if update.project_id else update.item.theme.title
