@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
-from . import opening, resources
+from . import opening, resources, services
 from .admin_base import ScopedAdmin, ScopedImportExportAdmin, ScopedInline
 from .models import (
     AreaCluster,
@@ -93,6 +93,9 @@ class GridAdmin(ScopedImportExportAdmin):
     autocomplete_fields = ["community", "parent"]
     readonly_fields = ["path"]
 
+    def save_model(self, request, obj, form, change):
+        services.grid_save(grid=obj, user=request.user)
+
 
 @admin.register(EconomicSociety)
 class EconomicSocietyAdmin(ScopedImportExportAdmin):
@@ -134,6 +137,9 @@ class PartyOrganizationAdmin(ScopedImportExportAdmin):
     @admin.display(description="党员数", ordering="_member_count")
     def member_count(self, obj):
         return obj._member_count or 0
+
+    def save_model(self, request, obj, form, change):
+        services.party_organization_save(organization=obj, user=request.user)
 
 
 @admin.register(PartyMember)

@@ -305,13 +305,9 @@ class Grid(models.Model):
         return self.path or self.name
 
     def save(self, *args, **kwargs):
-        old_path = self.path
+        # The grid's own path only; ``services.grid_save`` carries the paths below it along.
         self.path = self.build_path()
         super().save(*args, **kwargs)
-        if old_path and old_path != self.path:
-            # A renamed or moved grid carries its children's paths (their natural keys) along.
-            for child in self.children.all():
-                child.save()
 
     def natural_key(self):
         return (self.community.street.name, self.community.name, self.path)
@@ -479,11 +475,6 @@ class PartyOrganization(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        # Positions carry the organisation's community for the scope: move them along.
-        self.positions.exclude(community_id=self.community_id).update(community_id=self.community_id)
 
     def natural_key(self):
         return (self.street.name, self.name)

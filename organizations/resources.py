@@ -32,6 +32,7 @@ from .models import (
     ServiceCenter,
     ServiceType,
 )
+from .services import positions_follow_organization
 
 
 def _id_number_taken() -> str:
@@ -197,6 +198,12 @@ class PartyOrganizationResource(PortalResource):
         )
         import_id_fields = ("street", "name")
         export_order = fields
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        # An organisation moved to another community takes its positions along (a dry run is
+        # rolled back with the rest of the file).
+        positions_follow_organization(organization=instance, user=kwargs.get("user"))
 
 
 class PartyMemberResource(PortalResource):

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .importing import upsert
 from .models import (
@@ -19,8 +19,10 @@ from .models import (
     Community,
     District,
     EconomicSociety,
+    Grid,
     OpeningInterval,
     PartyOrganization,
+    Position,
     ServiceCenter,
     ServiceType,
     StaffScope,
@@ -121,6 +123,50 @@ def staff_user_create(
     if communities:
         scope.communities.set(communities)
     return user
+
+
+# --- Writes that reach other rows ----------------------------------------------------------------
+
+
+@transaction.atomic
+def grid_save(*, grid: Grid, user) -> Grid:
+    """Create or change a grid. A renamed or moved grid carries the paths of every grid below it
+    (their natural keys) along, each change in that grid's history with the user."""
+    before = Grid.objects.filter(pk=grid.pk).values("path", "community_id").first() if grid.pk else None
+    grid.full_clean()
+    grid._history_user = user
+    grid.save()
+    if before and before["path"] != grid.path:
+        below = list(Grid.objects.filter(community_id=before["community_id"], path__startswith=before["path"] + "/"))
+        for descendant in below:
+            descendant.path = grid.path + descendant.path[len(before["path"]) :]
+            descendant.community_id = grid.community_id
+        bulk_update_with_history(
+            below, Grid, ["path", "community"], default_user=user, default_change_reason="上级网格改名或调整"
+        )
+    return grid
+
+
+def positions_follow_organization(*, organization: PartyOrganization, user) -> int:
+    """Positions carry their organisation's community, so the scope reaches them: move those
+    that lag behind, with a history row each. Returns how many moved."""
+    moved = list(Position.objects.filter(organization=organization).exclude(community_id=organization.community_id))
+    for position in moved:
+        position.community_id = organization.community_id
+    bulk_update_with_history(
+        moved, Position, ["community"], default_user=user, default_change_reason="随所在党组织调整社区"
+    )
+    return len(moved)
+
+
+@transaction.atomic
+def party_organization_save(*, organization: PartyOrganization, user) -> PartyOrganization:
+    """Create or change a party organisation; its positions follow it to its community."""
+    organization.full_clean()
+    organization._history_user = user
+    organization.save()
+    positions_follow_organization(organization=organization, user=user)
+    return organization
 
 
 def _time(text: str) -> time:

@@ -869,3 +869,35 @@ def test_a_2000_member_file_looks_each_organisation_up_once(guicheng):
     assert len(log.sql) <= 2000 * 5 + 50
     assert not PartyMember.objects.exists()
     print(f"\n2,000-member dry run: {elapsed:.1f} s, {len(log.sql)} queries")  # noqa: T201
+
+
+def test_an_organisation_moved_by_import_takes_its_positions_along(guicheng, street_staff):
+    from organizations.models import Position
+
+    # given a branch of 桂花社区 with a secretary
+    guihua, tongxin = (Community.objects.get(street=guicheng, name=n) for n in ("桂花社区", "同心社区"))
+    branch = PartyOrganization.objects.create(
+        street=guicheng,
+        name="桂花园东区党支部",
+        kind=PartyOrganization.Kind.BRANCH,
+        field=PartyOrganization.Field.COMPOUND,
+        parent=PartyOrganization.objects.get(name="桂花社区党委"),
+        community=guihua,
+    )
+    position = Position.objects.create(
+        person=PartyMember.objects.create(name="陈演示", organization=branch),
+        organization=branch,
+        role=Position.Role.SECRETARY,
+        started_on="2023-01-01",
+    )
+    rows = resources.PartyOrganizationResource().export(queryset=PartyOrganization.objects.filter(pk=branch.pk)).dict
+    rows[0]["所在社区"] = "同心社区"
+
+    # when
+    result = import_rows(resources.PartyOrganizationResource, rows, user=street_staff)
+
+    # then
+    assert not result.has_errors() and not result.has_validation_errors()
+    position.refresh_from_db()
+    assert position.community == tongxin
+    assert position.history.latest("history_date").history_user == street_staff
