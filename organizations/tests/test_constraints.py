@@ -476,3 +476,44 @@ def test_secretary_of_a_company_branch_is_not_one_shoulder(community_org):
     PositionFactory(person=person, director=True)
 
     assert not _one_shoulder(community_org.community)
+
+
+# --- Guards the database holds beyond Meta.constraints (migration 0008) ---------------------------
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="an exclusion constraint needs PostgreSQL")
+def test_the_database_refuses_overlapping_opening_intervals():
+    # given a centre open 09:00–12:00 on Mondays
+    first = OpeningIntervalFactory(weekday=0, opens_at=dt.time(9), closes_at=dt.time(12))
+
+    # when a bulk write (no clean()) adds 11:00–13:00 on the same day, then it is refused
+    with pytest.raises(IntegrityError, match="openinginterval_no_overlap"), transaction.atomic():
+        OpeningInterval.objects.bulk_create(
+            [OpeningInterval(center=first.center, weekday=0, opens_at=dt.time(11), closes_at=dt.time(13))]
+        )
+    # while the afternoon after a lunch break, and the same hours on Tuesday, are fine
+    OpeningInterval.objects.bulk_create(
+        [
+            OpeningInterval(center=first.center, weekday=0, opens_at=dt.time(12), closes_at=dt.time(18)),
+            OpeningInterval(center=first.center, weekday=1, opens_at=dt.time(9), closes_at=dt.time(12)),
+        ]
+    )
+    assert OpeningInterval.objects.filter(center=first.center).count() == 3
+
+
+def test_the_database_keeps_a_scope_inside_its_street():
+    from organizations.models import StaffScope
+    from organizations.services import staff_user_create
+
+    # given a secretary of a community of one street, and a community of another street
+    own = CommunityFactory()
+    elsewhere = CommunityFactory()
+    user = staff_user_create(username="shuji", password=None, communities=[own])
+    scope = StaffScope.objects.get(user=user)
+
+    # then the other street's community cannot be added, nor the scope moved to that street
+    with pytest.raises(IntegrityError), transaction.atomic():
+        scope.communities.add(elsewhere)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StaffScope.objects.filter(pk=scope.pk).update(street=elsewhere.street)
+    assert list(scope.communities.all()) == [own]
