@@ -63,10 +63,6 @@ def manager_for(queryset_class, *fields):
 # --- Geography --------------------------------------------------------------------------------
 
 
-class DistrictQuerySet(ScopedQuerySet):
-    pass
-
-
 class District(models.Model):
     name = models.CharField("名称", max_length=50, unique=True)
     city = models.CharField("所属市", max_length=50, default="佛山市")
@@ -77,7 +73,7 @@ class District(models.Model):
     street_path = "streets"
     scope_path_is_multi = True
 
-    objects = manager_for(DistrictQuerySet, "name")
+    objects = manager_for(ScopedQuerySet, "name")
     history = HistoricalRecords()
 
     class Meta:
@@ -92,10 +88,6 @@ class District(models.Model):
         return (self.name,)
 
 
-class StreetQuerySet(ScopedQuerySet):
-    pass
-
-
 class Street(models.Model):
     district = models.ForeignKey(District, models.PROTECT, related_name="streets", verbose_name="区")
     name = models.CharField("名称", max_length=50)
@@ -108,7 +100,7 @@ class Street(models.Model):
     street_path = "pk"
     scope_path_is_multi = True
 
-    objects = manager_for(StreetQuerySet, "name")
+    objects = manager_for(ScopedQuerySet, "name")
     history = HistoricalRecords()
 
     class Meta:
@@ -129,10 +121,6 @@ class Street(models.Model):
         return (self.name,)
 
 
-class AreaClusterQuerySet(ScopedQuerySet):
-    pass
-
-
 class AreaCluster(models.Model):
     street = models.ForeignKey(Street, models.PROTECT, related_name="area_clusters", verbose_name="街道")
     name = models.CharField("名称", max_length=50)
@@ -143,7 +131,7 @@ class AreaCluster(models.Model):
     street_path = "street"
     scope_path_is_multi = True
 
-    objects = manager_for(AreaClusterQuerySet, "street__name", "name")
+    objects = manager_for(ScopedQuerySet, "street__name", "name")
     history = HistoricalRecords()
 
     class Meta:
@@ -332,10 +320,6 @@ class Grid(models.Model):
             raise ValidationError(errors)
 
 
-class EconomicSocietyQuerySet(ScopedQuerySet):
-    pass
-
-
 class EconomicSociety(models.Model):
     community = models.ForeignKey(Community, models.CASCADE, related_name="economic_societies", verbose_name="社区")
     name = models.CharField("名称", max_length=50)
@@ -346,7 +330,7 @@ class EconomicSociety(models.Model):
     scope_path = "community"
     street_path = "community__street"
 
-    objects = manager_for(EconomicSocietyQuerySet, "community__street__name", "community__name", "name")
+    objects = manager_for(ScopedQuerySet, "community__street__name", "community__name", "name")
     history = HistoricalRecords()
 
     class Meta:
@@ -501,11 +485,6 @@ class PartyOrganization(models.Model):
             raise ValidationError(errors)
 
 
-class PartyMemberQuerySet(ScopedQuerySet):
-    def without_post(self):
-        return self.filter(status=PartyMember.Status.WITHOUT_POST)
-
-
 class PartyMember(models.Model):
     class Status(models.TextChoices):
         EMPLOYED = "employed", "在职"
@@ -545,7 +524,7 @@ class PartyMember(models.Model):
     scope_path = "organization__community"
     street_path = "organization__street"
 
-    objects = manager_for(PartyMemberQuerySet, "id_number")
+    objects = manager_for(ScopedQuerySet, "id_number")
     history = HistoricalRecords()
 
     class Meta:
@@ -835,10 +814,6 @@ class ServiceCenter(PinyinMixin, models.Model):
             raise ValidationError(errors)
 
 
-class OpeningIntervalQuerySet(ScopedQuerySet):
-    pass
-
-
 class OpeningInterval(models.Model):
     """One interval of a centre's regular week; a day may have several (a lunch break)."""
 
@@ -859,7 +834,7 @@ class OpeningInterval(models.Model):
     scope_path = "center__community"
     street_path = "center__street"
 
-    objects = manager_for(OpeningIntervalQuerySet)
+    objects = manager_for(ScopedQuerySet)
     history = HistoricalRecords()
 
     class Meta:
@@ -899,10 +874,6 @@ class OpeningInterval(models.Model):
                 raise ValidationError("同一天的开放时段不能重叠。")
 
 
-class OpeningExceptionQuerySet(ScopedQuerySet):
-    pass
-
-
 class OpeningException(models.Model):
     """A dated exception that overrides the regular week and the holiday calendar: closed all
     day, or open at special hours (one row per interval)."""
@@ -919,7 +890,7 @@ class OpeningException(models.Model):
     scope_path = "center__community"
     street_path = "center__street"
 
-    objects = manager_for(OpeningExceptionQuerySet)
+    objects = manager_for(ScopedQuerySet)
     history = HistoricalRecords()
 
     class Meta:
@@ -958,10 +929,6 @@ class OpeningException(models.Model):
 # --- Joint work: 党群联席会议, 共建协议, 三项清单 -----------------------------------------
 
 
-class JointMeetingQuerySet(ScopedQuerySet):
-    pass
-
-
 class JointMeeting(models.Model):
     community = models.ForeignKey(Community, models.CASCADE, related_name="joint_meetings", verbose_name="社区")
     held_on = models.DateField("召开日期")
@@ -978,7 +945,7 @@ class JointMeeting(models.Model):
     scope_path = "community"
     street_path = "community__street"
 
-    objects = manager_for(JointMeetingQuerySet)
+    objects = manager_for(ScopedQuerySet)
     history = HistoricalRecords(m2m_fields=[participant_organizations])
 
     class Meta:
@@ -995,11 +962,6 @@ class JointMeeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.held_on:%Y-%m-%d} {self.title}"
-
-
-class CoBuildingAgreementQuerySet(ScopedQuerySet):
-    def active_on(self, day):
-        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day), signed_on__lte=day)
 
 
 class CoBuildingAgreement(models.Model):
@@ -1021,7 +983,7 @@ class CoBuildingAgreement(models.Model):
     scope_path = "community"
     street_path = "community__street"
 
-    objects = manager_for(CoBuildingAgreementQuerySet)
+    objects = manager_for(ScopedQuerySet)
     history = HistoricalRecords()
 
     class Meta:
@@ -1040,10 +1002,6 @@ class CoBuildingAgreement(models.Model):
         return f"{self.community} × {self.partner_name}"
 
 
-class ResourceQuerySet(ScopedQuerySet):
-    pass
-
-
 class Resource(models.Model):
     """资源清单: what a co-building unit offers the community (a venue, volunteers, funds…)."""
 
@@ -1057,7 +1015,7 @@ class Resource(models.Model):
     scope_path = "community"
     street_path = "community__street"
 
-    objects = manager_for(ResourceQuerySet)
+    objects = manager_for(ScopedQuerySet)
     history = HistoricalRecords()
 
     class Meta:
@@ -1067,11 +1025,6 @@ class Resource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}：{self.title}"
-
-
-class NeedQuerySet(ScopedQuerySet):
-    def open(self):
-        return self.filter(status=Need.Status.OPEN)
 
 
 class Need(models.Model):
@@ -1095,7 +1048,7 @@ class Need(models.Model):
     scope_path = "community"
     street_path = "community__street"
 
-    objects = manager_for(NeedQuerySet)
+    objects = manager_for(ScopedQuerySet)
     history = HistoricalRecords()
 
     class Meta:
@@ -1121,10 +1074,6 @@ class Need(models.Model):
 # --- Staff scopes -----------------------------------------------------------------------------
 
 
-class StaffScopeQuerySet(ScopedQuerySet):
-    pass
-
-
 class StaffScope(models.Model):
     """Which part of a street a staff user acts on: all of it (street staff), or the listed
     communities of it (a community secretary). Every scope names its street, so street staff
@@ -1143,7 +1092,7 @@ class StaffScope(models.Model):
     street_path = "street"
     scope_path_is_multi = True
 
-    objects = manager_for(StaffScopeQuerySet)
+    objects = manager_for(ScopedQuerySet)
     history = HistoricalRecords(m2m_fields=[communities])
 
     class Meta:

@@ -120,10 +120,6 @@ class SecretaryProject(models.Model):
     natural_key.dependencies = ["organizations.community"]
 
 
-class ProjectTargetQuerySet(ScopedQuerySet):
-    pass
-
-
 class ProjectTarget(models.Model):
     """A measurable target of a project, e.g. 纳入改造的小区 6 个."""
 
@@ -140,7 +136,7 @@ class ProjectTarget(models.Model):
     street_path = "project__community__street"
 
     objects = manager_for(
-        ProjectTargetQuerySet, "project__community__street__name", "project__community__name", "project__year", "label"
+        ScopedQuerySet, "project__community__street__name", "project__community__name", "project__year", "label"
     )
     history = HistoricalRecords()
 
@@ -182,10 +178,6 @@ class ProjectTarget(models.Model):
         return min(100, round(self.achieved_value * 100 / self.planned_value))
 
 
-class ProjectMilestoneQuerySet(ScopedQuerySet):
-    pass
-
-
 class ProjectMilestone(models.Model):
     """A (usually quarterly) milestone of a project."""
 
@@ -202,7 +194,7 @@ class ProjectMilestone(models.Model):
     street_path = "project__community__street"
 
     objects = manager_for(
-        ProjectMilestoneQuerySet,
+        ScopedQuerySet,
         "project__community__street__name",
         "project__community__name",
         "project__year",
@@ -311,10 +303,6 @@ class WorkPlan(models.Model):
     natural_key.dependencies = ["organizations.street"]
 
 
-class WorkThemeQuerySet(ScopedQuerySet):
-    pass
-
-
 class WorkTheme(models.Model):
     """One of a plan's themes (主题), e.g. 01 党员干部思想建设."""
 
@@ -342,7 +330,7 @@ class WorkTheme(models.Model):
     street_path = "plan__street"
     scope_path_is_multi = True
 
-    objects = manager_for(WorkThemeQuerySet, "plan__street__name", "plan__year", "number")
+    objects = manager_for(ScopedQuerySet, "plan__street__name", "plan__year", "number")
     history = HistoricalRecords(excluded_fields=["percent"])
 
     class Meta:
@@ -572,10 +560,6 @@ class ProgressUpdate(models.Model):
             raise ValidationError({"date": "进展日期不能晚于今天。"})
 
 
-class UpdatePhotoQuerySet(ScopedQuerySet):
-    pass
-
-
 class UpdatePhoto(models.Model):
     """A photo of a progress update; a thumbnail is made after it is saved."""
 
@@ -592,7 +576,7 @@ class UpdatePhoto(models.Model):
     scope_path = "update__project__community"
     street_path = "update__street"
 
-    objects = manager_for(UpdatePhotoQuerySet)
+    objects = manager_for(ScopedQuerySet)
     history = HistoricalRecords()
 
     class Meta:
@@ -605,10 +589,6 @@ class UpdatePhoto(models.Model):
 
 
 # --- Reminders --------------------------------------------------------------------------------
-
-
-class StaleReminderQuerySet(ScopedQuerySet):
-    pass
 
 
 class StaleReminder(models.Model):
@@ -627,7 +607,7 @@ class StaleReminder(models.Model):
     scope_path = "project__community"
     street_path = "project__community__street"
 
-    objects = manager_for(StaleReminderQuerySet)
+    objects = manager_for(ScopedQuerySet)
     history = HistoricalRecords()
 
     class Meta:

@@ -75,14 +75,14 @@ def test_street_level_records_are_for_street_staff_not_secretaries(streets):
 
 
 def test_secretary_acts_on_their_communities_only(streets):
-    user = secretary_of(streets["guihua"], streets["dali_community"])
+    user = secretary_of(streets["guihua"], streets["tongxin"])
 
-    assert set(scope_of(user).community_ids) == {streets["guihua"].pk, streets["dali_community"].pk}
+    assert set(scope_of(user).community_ids) == {streets["guihua"].pk, streets["tongxin"].pk}
     assert not acts_on_whole_street(user)
-    assert set(communities_for(user)) == {streets["guihua"], streets["dali_community"]}
-    assert set(Community.objects.scoped_for(user)) == {streets["guihua"], streets["dali_community"]}
-    # A street or district holding one of their communities is visible (read-only by permission).
-    assert set(Street.objects.scoped_for(user)) == {streets["guicheng"], streets["dali"]}
+    assert set(communities_for(user)) == {streets["guihua"], streets["tongxin"]}
+    assert set(Community.objects.scoped_for(user)) == {streets["guihua"], streets["tongxin"]}
+    # Their street (and district) is visible, read-only by permission; another street is not.
+    assert set(Street.objects.scoped_for(user)) == {streets["guicheng"]}
 
 
 @pytest.mark.parametrize(
