@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from datetime import date, timedelta
 
-from .models import Community, PartyOrganization, Position
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from .models import (
+    AreaCluster,
+    Community,
+    OpeningException,
+    PartyOrganization,
+    Position,
+    ServiceCenter,
+    Street,
+)
 
 # Fields of a community's own party organisation (as opposed to a company branch in it).
 COMMUNITY_FIELDS = (PartyOrganization.Field.COMMUNITY, PartyOrganization.Field.RURAL)
@@ -52,3 +62,100 @@ def one_shoulder_summary(queryset: QuerySet | None = None) -> dict:
     total = annotated.count()
     done = annotated.filter(is_one_shoulder=True).count()
     return {"count": done, "total": total, "rate": round(done * 100 / total) if total else 0}
+
+
+# --- Public pages -----------------------------------------------------------------------------
+# What a resident may see: published centres, the geography, party organisations by name and
+# kind. Nothing here reads a member's personal fields (PartyMember.PRIVATE_FIELDS).
+
+PUBLIC_CENTER_LEVELS = {
+    # The directory's filter: what residents call each level (“1+45+N”).
+    "street": ("街道", [ServiceCenter.Level.STREET, ServiceCenter.Level.AREA]),
+    "community": ("社区", [ServiceCenter.Level.COMMUNITY]),
+    "station": ("小区", [ServiceCenter.Level.STATION, ServiceCenter.Level.COMPOUND]),
+    "building": ("楼宇", [ServiceCenter.Level.BUILDING, ServiceCenter.Level.PARK]),
+    "society": ("经济社阵地", [ServiceCenter.Level.ECONOMIC_SOCIETY]),
+}
+
+
+def default_street() -> Street | None:
+    """The street the site opens on: the first real (non-demo) street, else the first street."""
+    return Street.objects.order_by("is_demo", "name").first()
+
+
+def _with_hours(queryset: QuerySet, today: date) -> QuerySet:
+    upcoming = OpeningException.objects.filter(
+        date__gte=today - timedelta(days=1), date__lte=today + timedelta(days=15)
+    )
+    return queryset.prefetch_related("opening_intervals", Prefetch("opening_exceptions", queryset=upcoming))
+
+
+def public_centers(
+    *, street_id: int | None = None, level: str | None = None, community_id: int | None = None, today: date
+) -> QuerySet:
+    """Published centres for the directory, with what the 开放中 badge needs (three queries)."""
+    queryset = ServiceCenter.objects.public().select_related("community", "economic_society")
+    if street_id is not None:
+        queryset = queryset.filter(street_id=street_id)
+    if level in PUBLIC_CENTER_LEVELS:
+        queryset = queryset.filter(level__in=PUBLIC_CENTER_LEVELS[level][1])
+    if community_id is not None:
+        queryset = queryset.filter(community_id=community_id)
+    return _with_hours(queryset, today).order_by("level", "community__name", "name")
+
+
+def public_center(*, pk: int, today: date) -> ServiceCenter | None:
+    """One published centre with its services, hours and exceptions of the coming weeks."""
+    queryset = ServiceCenter.objects.public().select_related("street", "community", "area_cluster", "economic_society")
+    return _with_hours(queryset.prefetch_related("services"), today).filter(pk=pk).first()
+
+
+def public_streets() -> QuerySet:
+    """Streets with their area clusters and communities, for the hierarchy (three queries)."""
+    communities = Community.objects.order_by("name")
+    return Street.objects.order_by("is_demo", "name").prefetch_related(
+        Prefetch("area_clusters", queryset=AreaCluster.objects.order_by("name")),
+        Prefetch("communities", queryset=communities),
+    )
+
+
+def public_community(*, pk: int) -> Community | None:
+    """A community with its grid counts by level, party organisations (name, kind, field only)
+    and published centres."""
+    grid_counts = {
+        f"grids_level_{level}": Count("grids", filter=Q(grids__level=level), distinct=True) for level in (1, 2, 3)
+    }
+    organizations = PartyOrganization.objects.only("name", "kind", "field", "community_id", "founded_on").order_by(
+        "kind", "name"
+    )
+    return (
+        communities_with_one_shoulder(Community.objects.filter(pk=pk))
+        .select_related("street", "area_cluster")
+        .annotate(**grid_counts)
+        .prefetch_related(
+            Prefetch("party_organizations", queryset=organizations),
+            Prefetch("service_centers", queryset=ServiceCenter.objects.public().order_by("level", "name")),
+        )
+        .first()
+    )
+
+
+def search_places(query: str, *, limit: int = 20) -> dict[str, list]:
+    """Communities, published centres and party organisations matching ``query`` by name, full
+    pinyin or pinyin initials (“ghsq”, “guihua”); organisations also by their community's."""
+    text = query.strip()
+    lowered = text.lower()
+    by_name = Q(name__icontains=text) | Q(pinyin__startswith=lowered) | Q(initials__startswith=lowered)
+    communities = list(Community.objects.filter(by_name).select_related("street").order_by("name")[:limit])
+    centers = list(ServiceCenter.objects.public().filter(by_name).select_related("community").order_by("name")[:limit])
+    organizations = list(
+        PartyOrganization.objects.filter(
+            Q(name__icontains=text)
+            | Q(community__pinyin__startswith=lowered)
+            | Q(community__initials__startswith=lowered)
+        )
+        .select_related("community")
+        .only("name", "kind", "community__name")
+        .order_by("name")[:limit]
+    )
+    return {"communities": communities, "centers": centers, "organizations": organizations}

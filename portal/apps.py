@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = "门户"
+
+    def ready(self) -> None:
+        from .site import cache
+
+        cache.connect()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from organizations.models import StaffScope
 from organizations.scope import SECRETARY_GROUP
@@ -137,3 +137,46 @@ def report_items(*, user, street_id: int, year: int, today: date | None = None) 
 
 def report_plans(*, user, street_id: int, year: int) -> QuerySet:
     return WorkPlan.objects.scoped_for(user).for_year(year).filter(street_id=street_id).prefetch_related("themes")
+
+
+# --- Public pages -------------------------------------------------------------------------------
+
+PROJECT_STATUSES = SecretaryProject.Status.choices
+
+
+def public_years() -> list[int]:
+    """Years with public 书记工程, newest first."""
+    return list(SecretaryProject.objects.public().order_by("-year").values_list("year", flat=True).distinct())
+
+
+def latest_public_year() -> int | None:
+    return SecretaryProject.objects.public().order_by("-year").values_list("year", flat=True).first()
+
+
+def latest_public_plan_year(*, street_id: int | None = None) -> int | None:
+    plans = WorkPlan.objects.public() if street_id is None else WorkPlan.objects.public().filter(street_id=street_id)
+    return plans.order_by("-year").values_list("year", flat=True).first()
+
+
+def public_project(*, pk: int, today: date | None = None) -> SecretaryProject | None:
+    """A public project with its community, targets, milestones and 滞后 flag."""
+    queryset = SecretaryProject.objects.public().filter(pk=pk).prefetch_related("targets", "milestones")
+    return projects_with_lagging(queryset, today=today).select_related("community__street").first()
+
+
+def public_projects_of(*, community_id: int, today: date | None = None) -> QuerySet:
+    """A community's public projects, newest year first, with the 滞后 flag."""
+    queryset = SecretaryProject.objects.public().filter(community_id=community_id).order_by("-year")
+    return projects_with_lagging(queryset, today=today)
+
+
+def search_public_projects(query: str, *, limit: int = 20) -> QuerySet:
+    """Public projects by title, or by their community's name, pinyin or initials."""
+    text, lowered = query.strip(), query.strip().lower()
+    condition = (
+        Q(title__icontains=text)
+        | Q(community__name__icontains=text)
+        | Q(community__pinyin__startswith=lowered)
+        | Q(community__initials__startswith=lowered)
+    )
+    return SecretaryProject.objects.public().filter(condition).select_related("community").order_by("-year")[:limit]

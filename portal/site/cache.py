@@ -1,0 +1,78 @@
+"""Anonymous pages are cached (Redis when ``REDIS_URL`` is set) and dropped when the records
+behind them change.
+
+Every cached page's key carries a content version. A change to any record of the portal's apps
+(``post_save``, ``post_delete``, ``m2m_changed``, connected in ``PortalConfig.ready``) replaces
+the version, so every page is rendered afresh on its next visit; bulk writes that send no
+signals call ``public_content_changed()`` themselves, and the timeout bounds what is left.
+Logged-in visitors, non-GET requests and pages with forms (a CSRF token is per visitor) are
+never cached.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import uuid
+
+from django.core.cache import cache
+from django.http import HttpResponse
+
+VERSION_KEY = "portal:public:version"
+PORTAL_APPS = ("organizations", "projects", "volunteers", "indicators")
+
+
+def _version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(VERSION_KEY, version, None)
+        version = cache.get(VERSION_KEY) or version
+    return version
+
+
+def public_content_changed(**_kwargs) -> None:
+    """Every cached public page is stale from now on."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def public_page(timeout: int = 300):
+    """Cache an anonymous GET's 200 response for ``timeout`` seconds (shorter where the page
+    shows the time of day, such as 开放中)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method != "GET" or request.user.is_authenticated:
+                return view(request, *args, **kwargs)
+            digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+            key = f"portal:public:page:{_version()}:{digest}"
+            cached = cache.get(key)
+            if cached is not None:
+                content, content_type = cached
+                return HttpResponse(content, content_type=content_type)
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not getattr(response, "streaming", False):
+                if hasattr(response, "render"):
+                    response.render()
+                cache.set(key, (response.content, response["Content-Type"]), timeout)
+            return response
+
+        return wrapped
+
+    return decorator
+
+
+def connect() -> None:
+    from django.apps import apps
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    for app_label in PORTAL_APPS:
+        for model in apps.get_app_config(app_label).get_models():
+            post_save.connect(
+                public_content_changed, sender=model, dispatch_uid=f"public-cache-save-{model._meta.label}"
+            )
+            post_delete.connect(
+                public_content_changed, sender=model, dispatch_uid=f"public-cache-delete-{model._meta.label}"
+            )
+    m2m_changed.connect(public_content_changed, dispatch_uid="public-cache-m2m")

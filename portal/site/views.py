@@ -1,0 +1,156 @@
+"""The residents' pages. Thin: each view reads through the apps' selectors and renders; the
+rules (who may see what, what is open when, what is 滞后) live in the apps."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from organizations import opening
+from organizations import selectors as places
+from organizations.models import Community, ServiceCenter
+from projects import selectors as projects
+from projects.lagging import today_in_beijing
+
+from .cache import public_page
+from .structured import center_json_ld
+
+# “开放中” changes by the minute: pages that show it are cached briefly.
+OPEN_NOW_SECONDS = 60
+
+
+def _int(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+def _center_card(center, now):
+    hours = opening.Hours.of(center)
+    return {"center": center, "status": opening.status_text(hours, now), "open": opening.is_open_at(hours, now)}
+
+
+@public_page(OPEN_NOW_SECONDS)
+def home(request):
+    street = places.default_street()
+    today = today_in_beijing()
+    context = {
+        "street": street,
+        "updates": projects.latest_updates(limit=6),
+        "board_year": projects.latest_public_year(),
+        "today": today,
+    }
+    return render(request, "portal/site/home.html", context)
+
+
+@public_page(OPEN_NOW_SECONDS)
+def center_list(request):
+    now, today = timezone.now(), today_in_beijing()
+    level = request.GET.get("level") or None
+    community_id = _int(request.GET.get("community"))
+    street = places.default_street()
+    centers = places.public_centers(
+        street_id=street.pk if street else None, level=level, community_id=community_id, today=today
+    )
+    cards = [_center_card(center, now) for center in centers]
+    if request.GET.get("open") == "1":
+        cards = [card for card in cards if card["open"]]
+    context = {
+        "cards": cards,
+        "levels": [(key, label) for key, (label, _) in places.PUBLIC_CENTER_LEVELS.items()],
+        "level": level,
+        "communities": Community.objects.filter(street=street).order_by("name") if street else [],
+        "community_id": community_id,
+        "open_only": request.GET.get("open") == "1",
+    }
+    return render(request, "portal/site/center_list.html", context)
+
+
+@public_page(OPEN_NOW_SECONDS)
+def center_detail(request, pk: int):
+    now, today = timezone.now(), today_in_beijing()
+    center = places.public_center(pk=pk, today=today)
+    if center is None:
+        raise Http404
+    hours = opening.Hours.of(center)
+    exceptions = sorted(
+        (e for e in center.opening_exceptions.all() if e.date >= today), key=lambda e: (e.date, e.opens_at or e.date)
+    )
+    context = {
+        "center": center,
+        "status": opening.status_text(hours, now),
+        "open": opening.is_open_at(hours, now),
+        "week": opening.week(hours, today),
+        "exceptions": exceptions,
+        "json_ld": center_json_ld(center, hours, today=today, url=request.build_absolute_uri()),
+        "projects": projects.public_projects_of(community_id=center.community_id) if center.community_id else [],
+    }
+    return render(request, "portal/site/center_detail.html", context)
+
+
+@public_page()
+def street_list(request):
+    return render(request, "portal/site/street_list.html", {"streets": places.public_streets()})
+
+
+@public_page()
+def community_detail(request, pk: int):
+    community = places.public_community(pk=pk)
+    if community is None:
+        raise Http404
+    context = {
+        "community": community,
+        "projects": projects.public_projects_of(community_id=community.pk),
+        "levels": ServiceCenter.Level,
+    }
+    return render(request, "portal/site/community_detail.html", context)
+
+
+@public_page()
+def project_board(request, year: int | None = None):
+    year = year or projects.latest_public_year() or today_in_beijing().year
+    street = places.default_street()
+    board = list(projects.project_board(year=year, street_id=street.pk if street else None))
+    status = request.GET.get("status") or None
+    lagging_only = request.GET.get("lagging") == "1"
+    shown = [p for p in board if (status is None or p.status == status) and (not lagging_only or p.is_lagging)]
+    context = {
+        "year": year,
+        "projects": shown,
+        "total": len(board),
+        "lagging_count": sum(p.is_lagging for p in board),
+        "statuses": projects.PROJECT_STATUSES,
+        "status": status,
+        "lagging_only": lagging_only,
+        "years": projects.public_years(),
+    }
+    return render(request, "portal/site/project_board.html", context)
+
+
+@public_page()
+def project_detail(request, pk: int):
+    project = projects.public_project(pk=pk)
+    if project is None:
+        raise Http404
+    context = {"project": project, "updates": projects.timeline(project=project)}
+    return render(request, "portal/site/project_detail.html", context)
+
+
+@public_page()
+def plan_board(request, year: int | None = None, printable: bool = False):
+    street = places.default_street()
+    year = year or projects.latest_public_plan_year(street_id=street.pk if street else None)
+    plan = projects.plan_board(year=year, street_id=street.pk if street else None).first()
+    if plan is None:
+        raise Http404
+    template = "portal/site/plan_print.html" if printable else "portal/site/plan_board.html"
+    return render(request, template, {"plan": plan, "year": year, "today": today_in_beijing()})
+
+
+@public_page()
+def search(request):
+    query = (request.GET.get("q") or "").strip()[:50]
+    results = {}
+    if query:
+        results = places.search_places(query)
+        results["projects"] = list(projects.search_public_projects(query))
+    return render(request, "portal/site/search.html", {"query": query, "results": results})

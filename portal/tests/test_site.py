@@ -1,0 +1,244 @@
+"""The residents' pages: each renders for an anonymous visitor, costs the same number of queries
+for 2 rows as for 50, and is served from the cache until the records behind it change."""
+
+from datetime import date, time
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from organizations.models import Community, OpeningInterval, ServiceCenter
+from organizations.tests.factories import (
+    OpeningExceptionFactory,
+    OpeningIntervalFactory,
+    PartyOrganizationFactory,
+    ServiceCenterFactory,
+    ServiceTypeFactory,
+)
+from projects.models import SecretaryProject, UpdatePhoto
+from projects.tests.factories import (
+    ProgressUpdateFactory,
+    ProjectMilestoneFactory,
+    ProjectTargetFactory,
+    SecretaryProjectFactory,
+    WorkItemFactory,
+    WorkPlanFactory,
+    WorkThemeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SIZES = (2, 50)
+
+
+@pytest.fixture
+def guicheng(guicheng_module, db):
+    return guicheng_module
+
+
+def _queries(client, url) -> tuple[int, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured), [q["sql"] for q in captured]
+
+
+def flat(client, url, build) -> int:
+    """Builds up to 2 rows, counts the page's queries; up to 50, counts again: the two match."""
+    counts, made = [], 0
+    for size in SIZES:
+        build(size - made)
+        made = size
+        counts.append(_queries(client, url() if callable(url) else url))
+    (small, _), (big, big_sql) = counts
+    assert small == big, "\n".join(big_sql)
+    return small
+
+
+# --- pages render -------------------------------------------------------------------------------
+
+
+def test_every_page_renders_for_an_anonymous_visitor(client, guicheng, community):
+    guihua = community("桂花社区")
+    project = SecretaryProjectFactory(community=guihua, year=2023, title="全力推进老旧小区改造")
+    ProgressUpdateFactory(project=project, text="6个小区全面动工")
+    center = ServiceCenter.objects.get(name="桂城街道党群服务中心")
+    plan = WorkPlanFactory(street=guicheng, year=2023, title="2023年桂城党建730", is_public=True)
+    WorkItemFactory(theme=WorkThemeFactory(plan=plan, number=1, title="强基固本"), title="党建大讲堂")
+
+    pages = {
+        reverse("site:home"): "最新进展",
+        reverse("site:centers"): "桂城街道党群服务中心",
+        reverse("site:center", args=[center.pk]): "本周开放时间",
+        reverse("site:streets"): "千灯湖片区",
+        reverse("site:community", args=[guihua.pk]): "全力推进老旧小区改造",
+        reverse("site:projects"): "全力推进老旧小区改造",
+        reverse("site:project", args=[project.pk]): "6个小区全面动工",
+        reverse("site:plan"): "党建大讲堂",
+        reverse("site:plan_print", args=[2023]): "党建大讲堂",
+        reverse("site:search") + "?q=ghsq": "桂花社区",
+        reverse("site:search") + "?q=guihua": "桂花社区",
+    }
+    for url, text in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert text in response.content.decode(), url
+
+
+def test_unpublished_records_are_not_found(client, guicheng, community):
+    hidden_project = SecretaryProjectFactory(community=community("桂花社区"), year=2023, is_public=False)
+    hidden_center = ServiceCenterFactory(community=community("桂花社区"), is_published=False)
+    WorkPlanFactory(street=guicheng, year=2023, is_public=False)
+
+    assert client.get(reverse("site:project", args=[hidden_project.pk])).status_code == 404
+    assert client.get(reverse("site:center", args=[hidden_center.pk])).status_code == 404
+    assert client.get(reverse("site:plan_year", args=[2023])).status_code == 404
+    assert hidden_project.title not in client.get(reverse("site:projects")).content.decode()
+
+
+# --- the centre directory and page --------------------------------------------------------------
+
+
+def test_the_directory_filters_by_level_community_and_open_now(client, guicheng, community, settings):
+    guihua = community("桂花社区")
+    always = ServiceCenterFactory(community=guihua, is_published=True, level="station", name="桂花园党群服务站")
+    for day in range(7):
+        OpeningIntervalFactory(center=always, weekday=day, opens_at=time(0, 0), closes_at=time(23, 59))
+    never = ServiceCenterFactory(community=guihua, is_published=True, level="station", name="桂花苑党群服务站")
+
+    stations = client.get(reverse("site:centers"), {"level": "station", "community": guihua.pk}).content.decode()
+    open_now = client.get(reverse("site:centers"), {"level": "station", "open": "1"}).content.decode()
+
+    assert always.name in stations and never.name in stations
+    assert "桂城街道党群服务中心" not in stations
+    assert always.name in open_now and never.name not in open_now
+
+
+def test_a_centre_page_says_where_when_and_how_to_call(client, guicheng):
+    center = ServiceCenter.objects.get(name="桂城街道党群服务中心")
+    center.address, center.phone, center.latitude, center.longitude = (
+        "桂城街道南海大道1号",
+        "0757-86230000",
+        23.03,
+        113.15,
+    )
+    center.save()
+    OpeningInterval.objects.create(center=center, weekday=0, opens_at=time(9), closes_at=time(12))
+    OpeningExceptionFactory(center=center, date=date(2099, 1, 1), is_closed=True, note="设备检修")
+
+    page = client.get(reverse("site:center", args=[center.pk])).content.decode()
+
+    assert 'href="tel:0757-86230000"' in page
+    assert "https://uri.amap.com/marker?position=113.150000,23.030000" in page
+    assert '"@type": ["GovernmentOffice", "CivicStructure"]' in page
+    assert '"dayOfWeek": "https://schema.org/Monday", "opens": "09:00", "closes": "12:00"' in page
+
+
+# --- queries stay flat --------------------------------------------------------------------------
+
+
+def _centers(guicheng, community):
+    def build(n):
+        for _ in range(n):
+            center = ServiceCenterFactory(community=community("桂花社区"), is_published=True)
+            OpeningIntervalFactory(center=center)
+            OpeningExceptionFactory(center=center, date=date.today())
+            center.services.add(ServiceTypeFactory())
+
+    return build
+
+
+def test_the_directory_is_flat(client, guicheng, community):
+    # default street, communities for the filter, centres (+ economic society, community),
+    # their intervals, their exceptions
+    assert flat(client, reverse("site:centers"), _centers(guicheng, community)) <= 6
+
+
+def test_a_centre_page_is_flat(client, guicheng):
+    center = ServiceCenter.objects.get(name="桂城街道党群服务中心")
+
+    def build(n):
+        start = OpeningInterval.objects.filter(center=center).count()
+        for i in range(start, start + n):
+            # a different half hour each time: intervals of a day never overlap
+            opens = time(i // 7 // 2 % 24, 30 * (i // 7 % 2))
+            closes = time(opens.hour, opens.minute + 29)
+            OpeningIntervalFactory(center=center, weekday=i % 7, opens_at=opens, closes_at=closes)
+            OpeningExceptionFactory(center=center, date=date(2099, 1 + i // 28, 1 + i % 28), is_closed=True)
+            center.services.add(ServiceTypeFactory())
+
+    assert flat(client, reverse("site:center", args=[center.pk]), build) <= 6
+
+
+def test_the_hierarchy_and_a_community_page_are_flat(client, guicheng, community):
+    guihua = community("桂花社区")
+
+    made = []
+
+    def build(n):
+        for _ in range(n):
+            made.append(Community.objects.create(street=guicheng, name=f"层级{len(made)}社区", kind="urban"))
+            PartyOrganizationFactory(community=guihua, street=guicheng, parent=None, kind="committee")
+            ServiceCenterFactory(community=guihua, is_published=True)
+            SecretaryProjectFactory(community=guihua, year=2000 + len(made))
+
+    assert flat(client, reverse("site:streets"), build) <= 4
+    assert flat(client, reverse("site:community", args=[guihua.pk]), build) <= 5
+
+
+def test_the_project_board_and_a_project_page_are_flat(client, guicheng, community):
+    project = SecretaryProjectFactory(community=community("桂花社区"), year=2023)
+
+    def build(n):
+        for i in range(SecretaryProject.objects.count(), SecretaryProject.objects.count() + n):
+            other = SecretaryProjectFactory(
+                community=Community.objects.create(street=guicheng, name=f"板{i}{n}", kind="urban"), year=2023
+            )
+            ProjectTargetFactory(project=other)
+            ProjectMilestoneFactory(project=other, number=1)
+            ProjectTargetFactory(project=project, label=f"指标{ProjectTargetFactory._meta.model.objects.count()}")
+            update = ProgressUpdateFactory(project=project)
+            UpdatePhoto.objects.create(update=update, image="projects/updates/x.jpg")
+
+    assert flat(client, reverse("site:projects"), build) <= 6
+    assert flat(client, reverse("site:project", args=[project.pk]), build) <= 6
+    assert flat(client, reverse("site:home"), build) <= 5
+
+
+def test_the_730_board_is_flat(client, guicheng):
+    plan = WorkPlanFactory(street=guicheng, year=2023, is_public=True)
+    theme = WorkThemeFactory(plan=plan, number=1)
+
+    def build(n):
+        for _ in range(n):
+            WorkItemFactory(theme=theme)
+
+    assert flat(client, reverse("site:plan"), build) <= 5
+    assert flat(client, reverse("site:plan_print", args=[2023]), build) <= 5
+
+
+def test_search_is_flat(client, guicheng, community):
+    def build(n):
+        for i in range(n):
+            Community.objects.create(street=guicheng, name=f"桂花{i}{n}社区", kind="urban")
+
+    assert flat(client, reverse("site:search") + "?q=gh", build) <= 4
+
+
+# --- cached, and fresh after a change -----------------------------------------------------------
+
+
+def test_anonymous_pages_come_from_the_cache_until_a_record_changes(client, guicheng, community):
+    project = SecretaryProjectFactory(community=community("桂花社区"), year=2023, title="第一版标题")
+    url = reverse("site:project", args=[project.pk])
+
+    first = client.get(url)
+    cached, again = _queries(client, url)
+    project.title = "改过的标题"
+    project.save()
+    fresh = client.get(url)
+
+    assert "第一版标题" in first.content.decode()
+    assert cached == 0  # served from the cache
+    assert "改过的标题" in fresh.content.decode()

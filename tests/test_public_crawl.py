@@ -1,0 +1,113 @@
+"""No personal data on any public page.
+
+With the Guicheng demo data loaded (10,300 members with phone numbers, ID numbers, addresses
+and birth dates), every public URL is visited as an anonymous resident — every page of every
+kind: each published centre, each community, each public project, each filter — and no
+member's phone, ID number, address or birth date may appear in any of them.
+
+``CRAWL`` says how to reach every URL name of the public site; a new public URL without an
+entry here fails ``test_every_public_url_is_crawled``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, reverse
+
+from organizations.demo import demo_guicheng_seed
+from organizations.models import Community, PartyMember, ServiceCenter
+from portal.site import urls as site_urls
+from projects.models import SecretaryProject, WorkPlan
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+def _all(name, queryset):
+    return [reverse(f"site:{name}", args=[pk]) for pk in queryset.values_list("pk", flat=True)]
+
+
+CRAWL = {
+    "home": lambda: [reverse("site:home")],
+    "centers": lambda: (
+        [reverse("site:centers")]
+        + [f"{reverse('site:centers')}?level={level}&open=1" for level in ("street", "community", "station", "society")]
+        + [f"{reverse('site:centers')}?community={pk}" for pk in Community.objects.values_list("pk", flat=True)[:5]]
+    ),
+    "center": lambda: _all("center", ServiceCenter.objects.public()),
+    "streets": lambda: [reverse("site:streets")],
+    "community": lambda: _all("community", Community.objects.all()),
+    "projects": lambda: [reverse("site:projects"), reverse("site:projects") + "?lagging=1"],
+    "projects_year": lambda: [
+        reverse("site:projects_year", args=[y])
+        for y in SecretaryProject.objects.values_list("year", flat=True).distinct()
+    ],
+    "project": lambda: _all("project", SecretaryProject.objects.public()),
+    "plan": lambda: [reverse("site:plan")],
+    "plan_year": lambda: [reverse("site:plan_year", args=[p.year]) for p in WorkPlan.objects.public()],
+    "plan_print": lambda: [reverse("site:plan_print", args=[p.year]) for p in WorkPlan.objects.public()],
+    # a community's pinyin finds its organisations too: the widest answers the search gives
+    "search": lambda: [f"{reverse('site:search')}?q={q}" for q in ("社区", "党支部", "gh", "x", "1", "13")],
+}
+
+
+def _url_names(patterns):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _url_names(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield pattern.name
+
+
+def test_every_public_url_is_crawled():
+    names = set(_url_names(site_urls.urlpatterns))
+
+    assert names - set(CRAWL) == set(), "add these public URLs to CRAWL"
+    assert set(CRAWL) - names == set()
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        demo_guicheng_seed()
+        call_command("projects_load", verbosity=0)
+        yield
+        transaction.set_rollback(True)
+
+
+DATE = re.compile(r"(\d{4})[-年/.](\d{1,2})[-月/.](\d{1,2})")
+DIGITS = re.compile(r"\d{7,}")
+
+
+def test_no_personal_data_on_any_public_page(client, demo, db):
+    # given every member's private values
+    phones, ids, addresses, births = set(), set(), set(), set()
+    for phone, id_number, address, birth in PartyMember.objects.values_list(*PartyMember.PRIVATE_FIELDS):
+        phones.add(phone) if phone else None
+        ids.add(id_number) if id_number else None
+        addresses.add(address) if address else None
+        births.add(birth) if birth else None
+    assert len(phones) > 5000 and len(ids) > 5000 and len(addresses) > 1000 and len(births) > 1000
+    needles = sorted(addresses, key=len)
+    birth_days = {(b.year, b.month, b.day) for b in births}
+
+    # when every public page is read
+    urls = [url for make in CRAWL.values() for url in make()]
+    assert len(urls) > 100
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.content.decode()
+
+        # then no phone or ID number (digit runs), birth date (any date form) or address appears
+        digits = set(DIGITS.findall(page)) | set(re.findall(r"\d{17}[\dX]", page))
+        assert not digits & phones, url
+        assert not digits & ids, url
+        dates = {(int(y), int(m), int(d)) for y, m, d in DATE.findall(page)}
+        assert not dates & birth_days, url
+        leaked = next((address for address in needles if address in page), None)
+        assert leaked is None, (url, leaked)
