@@ -16,6 +16,7 @@ from organizations.tests.factories import (
     ServiceCenterFactory,
     ServiceTypeFactory,
 )
+from projects.lagging import today_in_beijing
 from projects.models import SecretaryProject, UpdatePhoto
 from projects.tests.factories import (
     ProgressUpdateFactory,
@@ -143,7 +144,7 @@ def _centers(guicheng, community):
         for _ in range(n):
             center = ServiceCenterFactory(community=community("桂花社区"), is_published=True)
             OpeningIntervalFactory(center=center)
-            OpeningExceptionFactory(center=center, date=date.today())
+            OpeningExceptionFactory(center=center, date=today_in_beijing())
             center.services.add(ServiceTypeFactory())
 
     return build
