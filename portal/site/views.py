@@ -80,6 +80,7 @@ def center_detail(request, pk: int):
         "status": opening.status_text(hours, now),
         "open": opening.is_open_at(hours, now),
         "week": opening.week(hours, today),
+        "has_hours": any(hours.weekly.values()) or bool(hours.exceptions),
         "exceptions": exceptions,
         "json_ld": center_json_ld(center, hours, today=today, url=request.build_absolute_uri()),
         "projects": projects.public_projects_of(community_id=center.community_id) if center.community_id else [],
