@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench lock setup browser
+.PHONY: run test lint bench lock setup browser lighthouse
 
 $(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ bench: export DJANGO_DEBUG = 1
 bench: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py bench
+
+## Lighthouse (npm, pinned in bench/lighthouse) in Debian's Chromium against the public pages,
+## served as in production; fails below 0.95 in any category.
+lighthouse: $(STAMP) browser
+	cd bench/lighthouse && npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python bench/lighthouse.py
 
 ## Re-pin requirements.lock after changing pyproject.toml.
 lock:

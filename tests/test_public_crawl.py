@@ -49,6 +49,7 @@ CRAWL = {
     "plan_year": lambda: [reverse("site:plan_year", args=[p.year]) for p in WorkPlan.objects.public()],
     "plan_print": lambda: [reverse("site:plan_print", args=[p.year]) for p in WorkPlan.objects.public()],
     # a community's pinyin finds its organisations too: the widest answers the search gives
+    "robots": lambda: [reverse("site:robots")],
     "search": lambda: [f"{reverse('site:search')}?q={q}" for q in ("社区", "党支部", "gh", "x", "1", "13")],
 }
 

@@ -17,4 +17,5 @@ urlpatterns = [
     path("730/<int:year>/", views.plan_board, name="plan_year"),
     path("730/<int:year>/print/", views.plan_board, {"printable": True}, name="plan_print"),
     path("search/", views.search, name="search"),
+    path("robots.txt", views.robots, name="robots"),
 ]

@@ -3,7 +3,7 @@ rules (who may see what, what is open when, what is 滞后) live in the apps."""
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -155,3 +155,8 @@ def search(request):
         results = places.search_places(query)
         results["projects"] = list(projects.search_public_projects(query))
     return render(request, "portal/site/search.html", {"query": query, "results": results})
+
+
+def robots(request):
+    """Public pages may be indexed; the admin and uploads under review may not."""
+    return HttpResponse("User-agent: *\nDisallow: /admin/\n", content_type="text/plain; charset=utf-8")
