@@ -158,5 +158,5 @@ def search(request):
 
 
 def robots(request):
-    """Public pages may be indexed; the admin and uploads under review may not."""
+    """Public pages may be indexed; the admin may not."""
     return HttpResponse("User-agent: *\nDisallow: /admin/\n", content_type="text/plain; charset=utf-8")
