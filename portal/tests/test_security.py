@@ -51,7 +51,13 @@ def test_pages_carry_csp_and_frame_headers(client):
     assert "登录" in response.content.decode()
 
 
-def test_root_leads_to_the_admin(client):
-    response = client.get("/")
-    assert response.status_code == 302
-    assert response["Location"] == reverse("admin:index")
+def test_public_pages_allow_no_inline_style_or_script_and_the_admin_only_inline_styles(client, guicheng):
+    public = client.get(reverse("site:home"))
+    admin_login = client.get(reverse("admin:login"))
+
+    public_csp = public["Content-Security-Policy"]
+    assert "style-src 'self';" in public_csp + ";" and "unsafe-inline" not in public_csp
+    assert "script-src 'self'" in public_csp
+    assert "style-src 'self' 'unsafe-inline'" in admin_login["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in admin_login["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+    assert " style=" not in public.content.decode() and "<style" not in public.content.decode()
