@@ -33,6 +33,17 @@ def _admin(model_label: str, **params) -> str:
     return reverse(f"admin:{app_label}_{model_name}_changelist") + (f"?{query}" if query else "")
 
 
+def _ids(queryset) -> str:
+    """Ids for an ``__in`` lookup: the organizations admins filter by one relation only (a
+    street two relations away is not a lookup they allow), so a street's records are named by
+    their communities or organisations."""
+    return ",".join(str(pk) for pk in queryset.order_by("pk").values_list("pk", flat=True))
+
+
+def _community_ids(street) -> str:
+    return _ids(Community.objects.filter(street=street))
+
+
 def _this_year() -> int:
     # TIME_ZONE is Asia/Shanghai: the local date is Beijing's.
     return timezone.localdate().year
@@ -50,7 +61,7 @@ def _grids(level: int):
         return Grid.objects.filter(community__street=street, level=level).count()
 
     def admin_url(street) -> str:
-        return _admin("organizations.Grid", community__street_id=street.pk, level__exact=level)
+        return _admin("organizations.Grid", community__in=_community_ids(street), level__exact=level)
 
     return compute, admin_url
 
@@ -221,7 +232,9 @@ def register_all() -> None:
             label="在册党员",
             unit="名",
             compute=lambda street: PartyMember.objects.filter(organization__street=street).count(),
-            admin_url=lambda street: _admin("organizations.PartyMember", organization__street_id=street.pk),
+            admin_url=lambda street: _admin(
+                "organizations.PartyMember", organization__in=_ids(PartyOrganization.objects.filter(street=street))
+            ),
             order=40,
             depends_on=("organizations.PartyMember",),
         ),
@@ -256,7 +269,7 @@ def register_all() -> None:
                 "organizations.Position",
                 role__exact="director",
                 ended_on__isnull="True",
-                community__street_id=street.pk,
+                community__in=_community_ids(street),
             ),
             order=52,
             help="现任居（村）委会主任中兼任本社区党组织书记、副书记或委员的比例（居委会其他成员尚未登记）。",
@@ -286,7 +299,9 @@ def register_all() -> None:
             label="建立党群联席会议制度的城市社区",
             unit="个",
             compute=_communities_with_joint_meetings,
-            admin_url=lambda street: _admin("organizations.JointMeeting", community__street_id=street.pk),
+            admin_url=lambda street: _admin(
+                "organizations.JointMeeting", community__in=_ids(_communities(street).urban())
+            ),
             order=70,
             help="至少召开过一次党群联席会议的城市社区。",
             depends_on=("organizations.JointMeeting",),
@@ -297,7 +312,7 @@ def register_all() -> None:
             unit="次",
             compute=_joint_meetings_this_year,
             admin_url=lambda street: _admin(
-                "organizations.JointMeeting", community__street_id=street.pk, held_on__year=_this_year()
+                "organizations.JointMeeting", community__in=_community_ids(street), held_on__year=_this_year()
             ),
             order=71,
             depends_on=("organizations.JointMeeting",),
@@ -342,9 +357,7 @@ def register_all() -> None:
             label="整顿提升中的党组织",
             unit="个",
             compute=_open_cases,
-            admin_url=lambda street: _admin(
-                "indicators.RectificationCase", status__exact="open", subject__street_id=street.pk
-            ),
+            admin_url=lambda street: _admin("indicators.RectificationCase", status__exact="open", street=street.pk),
             order=92,
             depends_on=("indicators.RectificationCase",),
         ),
