@@ -74,6 +74,10 @@ def score_save(*, score: Score, user) -> Score:
         stored = Score.objects.select_related("period").get(pk=score.pk)
         if not stored.period.is_open:
             raise ValidationError({"period": f"“{stored.period}”已评定，评分不能再修改。"})
+    if score.period_id:
+        # Read (and lock) the period afresh: a close committed meanwhile must refuse this score,
+        # and a close waiting on the lock sees it.
+        score.period = Period.objects.select_for_update().select_related("scheme").get(pk=score.period_id)
     score.full_clean()
     score._history_user = user
     score.save()
