@@ -9,11 +9,21 @@ Re-importing an unchanged export changes nothing.
 
 from __future__ import annotations
 
-from organizations.importing import PortalResource, related, text
+from import_export import fields
+
+from organizations.importing import NamedForeignKeyWidget, PortalResource, related, text
 from organizations.importing import number as number_field
 from organizations.models import PartyOrganization
 
 from .models import Dimension, Period, Score
+
+
+class DimensionWidget(NamedForeignKeyWidget):
+    """A dimension by name within the scheme of the row's period (found through the period's
+    name, a reverse relation the framework's widget would try to join eagerly)."""
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        return Dimension.objects.select_related("scheme")
 
 
 class ScoreResource(PortalResource):
@@ -28,12 +38,12 @@ class ScoreResource(PortalResource):
         hint="经济社党支部请写全称，如“夏东社区二洲经济社党支部”。",
     )
     period = related("period", "评定期", Period, parents={"street__name": "街道"}, label="评定期")
-    dimension = related(
-        "dimension",
-        "维度",
-        Dimension,
-        parents={"scheme__periods__name": "评定期", "scheme__street__name": "街道"},
-        label="维度",
+    dimension = fields.Field(
+        attribute="dimension",
+        column_name="维度",
+        widget=DimensionWidget(
+            Dimension, parents={"scheme__periods__name": "评定期", "scheme__street__name": "街道"}, label="维度"
+        ),
     )
     value = number_field("value", "得分", decimal=True)
     evidence = text("evidence", "佐证说明", long=True)

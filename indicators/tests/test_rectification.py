@@ -64,7 +64,12 @@ def test_the_plan_instructor_mentors_and_visits_are_kept(staff, street, quarters
     instructor, mentor = InstructorFactory(street=street), MentorFactory(street=street)
     secretary = staff_user_create(username="shuji-r", password=None, communities=[rural])
 
-    case.measures, case.owner, case.deadline, case.instructor = "一村一策：规范三会一课", "支部书记", date(2023, 9, 30), instructor
+    case.measures, case.owner, case.deadline, case.instructor = (
+        "一村一策：规范三会一课",
+        "支部书记",
+        date(2023, 9, 30),
+        instructor,
+    )
     services.case_save(case=case, user=staff)
     case.mentors.set([mentor])
     visit = services.visit_add(case=case, user=secretary, visited_on=date(2023, 5, 3), notes="跟踪落实")

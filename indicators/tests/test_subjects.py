@@ -18,9 +18,7 @@ def test_q_and_predicate_agree(street):
     branch = society_branch(rural)
     own = PartyOrganization.objects.get(pk=branch.parent_id)  # the community's own committee
     PartyOrganizationFactory(community=urban, parent=working)  # an urban community's own
-    PartyOrganizationFactory(
-        community=urban, parent=own, kind="branch", field="compound"
-    )  # a compound branch: neither
+    PartyOrganizationFactory(community=urban, parent=own, kind="branch", field="compound")  # a compound branch: neither
     PartyOrganizationFactory(community=rural, parent=own, kind="branch", field="rural")  # a branch with no society
     organizations = list(PartyOrganization.objects.select_related("parent"))
 
