@@ -82,6 +82,7 @@ class PeriodFactory(DjangoModelFactory):
         model = Period
 
     scheme = factory.SubFactory(SchemeFactory)
+    name = factory.Sequence(lambda n: f"测试评定期{n}")
     kind = Period.Kind.QUARTER
     year = factory.SelfAttribute("scheme.year")
     quarter = factory.Sequence(lambda n: n % 4 + 1)
