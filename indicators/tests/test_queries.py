@@ -72,7 +72,7 @@ def _subject(street):
 
 
 def builders(place):
-    street, scheme, period = place["street"], place["scheme"], place["period"]
+    street, period = place["street"], place["period"]
     return {
         Scheme: lambda n: [SchemeFactory(street=street) for _ in range(n)],
         Dimension: lambda n: [
