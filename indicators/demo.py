@@ -187,6 +187,7 @@ def demo_ratings_load(*, street_name: str = "桂城街道") -> dict[str, int]:
             counts["scores"] += _score(period, subjects, dimensions, plans)
             services.period_close_unchecked(period=period)
             counts["rated"] += services.period_ratings_compute(period_id=period.pk).rated
+            period.refresh_from_db()
         if quarter in PUBLISHED and period.status == Period.Status.CLOSED:
             period.status = Period.Status.PUBLISHED
             period.published_at = period.closed_at
