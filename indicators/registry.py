@@ -24,6 +24,7 @@ that send no signals.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -100,14 +101,12 @@ def register(figure: Figure) -> Figure:
     _registry.figures[figure.name] = figure
     for listener in _registry.listeners:
         listener(figure)
-    invalidate()
     return figure
 
 
 def unregister(name: str) -> None:
     """For tests: remove a figure registered by the test."""
     _registry.figures.pop(name, None)
-    invalidate()
 
 
 def on_register(listener: Callable[[Figure], None]) -> None:
@@ -142,7 +141,10 @@ def _generation() -> int:
 
 
 def _key(street_id: int) -> str:
-    return f"{CACHE_PREFIX}:{_generation()}:{street_id}"
+    # The registered names are part of the key: a deploy that adds a figure reads fresh values
+    # instead of a cached list without it.
+    names = hashlib.sha256("|".join(sorted(_registry.figures)).encode()).hexdigest()[:12]
+    return f"{CACHE_PREFIX}:{_generation()}:{names}:{street_id}"
 
 
 def invalidate() -> None:
