@@ -132,10 +132,6 @@ class Scheme(models.Model):
         return (self.star5_min, self.star4_min, self.star3_min, self.star2_min)
 
 
-class DimensionQuerySet(ScopedQuerySet):
-    pass
-
-
 class Dimension(models.Model):
     """One ability the index measures (动员、组织、决策、执行能力, seed 004), with its weight in
     the total. A subject's total is Σ score ÷ 满分 × 权重 over the dimensions; the weights of a
@@ -157,7 +153,7 @@ class Dimension(models.Model):
     scope_path_is_multi = True
 
     objects = manager_for(
-        DimensionQuerySet, "scheme__street__name", "scheme__subject_kind", "scheme__year", "scheme__version", "name"
+        ScopedQuerySet, "scheme__street__name", "scheme__subject_kind", "scheme__year", "scheme__version", "name"
     )
     history = HistoricalRecords()
 
@@ -192,10 +188,6 @@ class Dimension(models.Model):
     natural_key.dependencies = ["indicators.scheme"]
 
 
-class SubIndicatorQuerySet(ScopedQuerySet):
-    pass
-
-
 class SubIndicator(models.Model):
     """An optional item of a dimension with its own maximum (e.g. 理论水平提高 10 分): what the
     scorer looks at. The dimension's 满分 is the sum of its items' when it has any."""
@@ -210,7 +202,7 @@ class SubIndicator(models.Model):
     street_path = "dimension__scheme__street"
     scope_path_is_multi = True
 
-    objects = manager_for(SubIndicatorQuerySet)
+    objects = manager_for(ScopedQuerySet)
     history = HistoricalRecords()
 
     class Meta:
@@ -441,10 +433,6 @@ class Instructor(models.Model):
             raise ValidationError({"user": "指导员的账号须属于同一街道的工作范围。"})
 
 
-class MentorQuerySet(ScopedQuerySet):
-    pass
-
-
 class Mentor(models.Model):
     """A member of the 导师团: a party-building expert, scholar or leading secretary who advises
     the weak subjects on their 一村一策 plan (seed 004)."""
@@ -458,7 +446,7 @@ class Mentor(models.Model):
     street_path = "street"
     scope_path_is_multi = True
 
-    objects = manager_for(MentorQuerySet)
+    objects = manager_for(ScopedQuerySet)
     history = HistoricalRecords()
 
     class Meta:
@@ -480,10 +468,6 @@ class Mentor(models.Model):
 # --- Scores and ratings -----------------------------------------------------------------------
 
 
-class ScoreQuerySet(ScopedQuerySet):
-    pass
-
-
 class Score(models.Model):
     """A subject's points in one dimension of one period, with the evidence behind them."""
 
@@ -499,7 +483,7 @@ class Score(models.Model):
     scope_path = "subject__community"
     street_path = "subject__street"
 
-    objects = manager_for(ScoreQuerySet)
+    objects = manager_for(ScopedQuerySet)
     history = HistoricalRecords()
 
     class Meta:
@@ -708,10 +692,6 @@ class RectificationCase(models.Model):
         return f"{self.subject}（{self.opened_in}纳入）"
 
 
-class FollowUpVisitQuerySet(ScopedQuerySet):
-    pass
-
-
 class FollowUpVisit(models.Model):
     """A dated visit of the instructor (or a mentor) to a subject under rectification."""
 
@@ -734,7 +714,7 @@ class FollowUpVisit(models.Model):
     scope_path = "case__subject__community"
     street_path = "case__subject__street"
 
-    objects = manager_for(FollowUpVisitQuerySet)
+    objects = manager_for(ScopedQuerySet)
     history = HistoricalRecords()
 
     class Meta:
@@ -750,10 +730,6 @@ class FollowUpVisit(models.Model):
 
 
 # --- 数读: what the articles published ------------------------------------------------------
-
-
-class PublishedFigureQuerySet(ScopedQuerySet):
-    pass
 
 
 class PublishedFigure(models.Model):
@@ -788,7 +764,7 @@ class PublishedFigure(models.Model):
     street_path = "street"
     scope_path_is_multi = True
 
-    objects = manager_for(PublishedFigureQuerySet, "street__name", "label")
+    objects = manager_for(ScopedQuerySet, "street__name", "label")
     history = HistoricalRecords()
 
     class Meta:
