@@ -128,11 +128,17 @@ def _incomplete_subjects(period: Period, dimension_count: int) -> list[str]:
     return list(rows[: NAMED_IN_MESSAGE + 1])
 
 
+def _same_series(period: Period):
+    """The periods a period's stars are compared with: same street, same kind of subject."""
+    return Period.objects.filter(street_id=period.street_id, scheme__subject_kind=period.scheme.subject_kind)
+
+
 def _previous_period(period: Period) -> Period | None:
-    """The latest rated period of the same street and subject kind that ended before this one."""
+    """The latest closed or published period of the series that ended before this one."""
     return (
-        Period.objects.rated()
-        .filter(street_id=period.street_id, scheme__subject_kind=period.scheme.subject_kind, ends_on__lt=period.ends_on)
+        _same_series(period)
+        .exclude(status=Period.Status.OPEN)
+        .filter(ends_on__lt=period.ends_on)
         .order_by("-ends_on")
         .first()
     )
@@ -162,6 +168,11 @@ def period_close_unchecked(*, period: Period, closed_by=None) -> Period:
         raise ValidationError(f"以下对象的评分不完整（每个维度都要有得分）：{names}。")
     if not Score.objects.filter(period=period).exists():
         raise ValidationError(f"“{period}”还没有任何评分，不能评定。")
+    later = _same_series(period).exclude(status=Period.Status.OPEN).filter(ends_on__gt=period.ends_on).first()
+    if later is not None:
+        # Its stars were compared with an older period; rating this one now would leave that
+        # comparison wrong. Reopen the later one first.
+        raise ValidationError(f"评定须按时间先后进行：更晚的“{later}”已评定，请先重新打开它。")
     period.status = Period.Status.CLOSED
     period.closed_at = timezone.now()
     period.closed_by = closed_by if getattr(closed_by, "pk", None) else None
@@ -246,6 +257,10 @@ def period_ratings_compute(*, period_id: int) -> PassResult:
     period = Period.objects.select_for_update().filter(pk=period_id).first()
     if period is None or period.is_open or period.ratings_computed_at is not None:
         return PassResult()
+    if period.previous_period_id:
+        # Closed in quick succession, the previous period's pass may not have run yet: its
+        # stars are what this one moves from, so it goes first (a no-op when already done).
+        period_ratings_compute(period_id=period.previous_period_id)
     now = timezone.now()
     user_id = period.closed_by_id
     reason = f"{period}评定"

@@ -283,3 +283,32 @@ def test_closing_costs_the_same_queries_for_10_and_1000_subjects(staff, scheme, 
         assert Rating.objects.filter(period=period).exclude(movement="same").exists()
     small, big = counts
     assert small == big, counts
+
+
+def test_periods_are_rated_in_order(staff, quarters, rural, run_on_commit):
+    q1, q2, q3 = quarters[:3]
+    subject = society_branch(rural)
+    for period in (q1, q2, q3):
+        score_all(period, subject, 80)
+    run_on_commit(services.period_close, period=q1, user=staff)
+    run_on_commit(services.period_close, period=q3, user=staff)
+
+    with pytest.raises(ValidationError, match="按时间先后"):
+        services.period_close(period=q2, user=staff)
+
+
+def test_a_pass_rates_its_previous_period_first_when_that_pass_has_not_run(staff, quarters, rural):
+    # Two closes committed before any task ran (a busy worker): the second pass runs first.
+    q1, q2 = quarters[:2]
+    subject = society_branch(rural)
+    score_all(q1, subject, 95)
+    score_all(q2, subject, 75)
+    services.period_close(period=q1, user=staff)  # the task waits for a commit that never comes here
+    services.period_close(period=q2, user=staff)
+
+    services.period_ratings_compute(period_id=q2.pk)
+
+    assert Period.objects.get(pk=q2.pk).previous_period == q1
+    assert Rating.objects.get(period=q1).stars == 5
+    rating = Rating.objects.get(period=q2)
+    assert (rating.stars, rating.previous_stars, rating.movement) == (3, 5, "down")
