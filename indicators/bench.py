@@ -62,6 +62,7 @@ def _reset(periods: list[Period]) -> None:
     ids = [p.pk for p in periods]
     Rating.objects.filter(period_id__in=ids)._raw_delete(Rating.objects.db)
     RectificationCase.objects.filter(opened_in_id__in=ids).delete()
+    RectificationCase.objects.filter(closed_in_id__in=ids).update(status=RectificationCase.Status.OPEN, closed_in=None)
     Period.objects.filter(pk__in=ids).update(
         status=Period.Status.OPEN, closed_at=None, ratings_computed_at=None, previous_period=None, rules={}
     )
