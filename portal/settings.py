@@ -247,6 +247,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.tasks.remind_stale_projects",
         "schedule": crontab(hour=9, minute=0),
     },
+    # The 数读 key figures, recomputed into the cache (signals only mark them stale).
+    "indicators-refresh-figures": {
+        "task": "indicators.tasks.refresh_key_figures",
+        "schedule": 60 * 15,
+    },
 }
 
 # --- Import / export ----------------------------------------------------------------------
@@ -304,6 +309,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 PROJECTS_LAG_MARGIN = env.int("PROJECTS_LAG_MARGIN", default=15)
 # A secretary may correct their own progress update for this long after posting it.
 PROJECTS_UPDATE_EDIT_WINDOW_MINUTES = env.int("PROJECTS_UPDATE_EDIT_WINDOW_MINUTES", default=30)
+# 数读: how long a street's computed key figures stay cached (the beat entry refreshes them sooner).
+INDICATORS_FIGURES_CACHE_SECONDS = env.int("INDICATORS_FIGURES_CACHE_SECONDS", default=60 * 60)
 
 from import_export.formats.base_formats import CSV, XLSX  # noqa: E402
 

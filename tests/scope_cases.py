@@ -63,3 +63,59 @@ CASES[StaleReminder] = Case(
 # a secretary), so the foreign record is made in another street.
 CASES[WorkPlan] = Case(lambda community: WorkPlanFactory(street=community.street), other_street=True)
 CASES[WorkItem] = Case(lambda community: WorkItemFactory(theme__plan__street=community.street), other_street=True)
+
+
+# --- indicators ----------------------------------------------------------------------------------
+
+from indicators.models import (  # noqa: E402
+    Dimension,
+    FollowUpVisit,
+    Instructor,
+    Mentor,
+    Period,
+    PublishedFigure,
+    Rating,
+    RectificationCase,
+    Scheme,
+    Score,
+)
+from indicators.tests.factories import (  # noqa: E402
+    DimensionFactory,
+    FollowUpVisitFactory,
+    InstructorFactory,
+    MentorFactory,
+    PeriodFactory,
+    PublishedFigureFactory,
+    RatingFactory,
+    RectificationCaseFactory,
+    SchemeFactory,
+    ScoreFactory,
+)
+from organizations.tests.factories import PartyOrganizationFactory  # noqa: E402
+
+
+def _period_of(community):
+    return PeriodFactory(scheme__street=community.street, scheme__year=2023)
+
+
+# Scores, ratings and cases reach a community through their subject (a party organisation in it).
+CASES[Score] = Case(
+    lambda community: ScoreFactory(period=_period_of(community), subject=PartyOrganizationFactory(community=community))
+)
+CASES[Rating] = Case(
+    lambda community: RatingFactory(period=_period_of(community), subject=PartyOrganizationFactory(community=community))
+)
+CASES[RectificationCase] = Case(
+    lambda community: RectificationCaseFactory(subject=PartyOrganizationFactory(community=community))
+)
+CASES[FollowUpVisit] = Case(
+    lambda community: FollowUpVisitFactory(case__subject=PartyOrganizationFactory(community=community))
+)
+# Schemes, periods, the 导师团, instructors and published figures are the street's: every
+# community of a street sees them (secretaries read-only), so the foreign record is in another street.
+CASES[Scheme] = Case(lambda community: SchemeFactory(street=community.street), other_street=True)
+CASES[Dimension] = Case(lambda community: DimensionFactory(scheme__street=community.street), other_street=True)
+CASES[Period] = Case(_period_of, other_street=True)
+CASES[Mentor] = Case(lambda community: MentorFactory(street=community.street), other_street=True)
+CASES[Instructor] = Case(lambda community: InstructorFactory(street=community.street), other_street=True)
+CASES[PublishedFigure] = Case(lambda community: PublishedFigureFactory(street=community.street), other_street=True)

@@ -36,6 +36,7 @@ class Command(BaseCommand):
         if not options["no_demo"]:
             call_command("seed_demo", scale="guicheng", stdout=self.stdout)
         call_command("projects_load", demo=not options["no_demo"], stdout=self.stdout)
+        call_command("indicators_load", demo=not options["no_demo"], stdout=self.stdout)
         password = self._password()
         self._logins(street, password)
 

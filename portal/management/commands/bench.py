@@ -78,6 +78,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"{user.username:16} {url:45} {median:7.0f} ms  {queries:2} queries{flag}")
                 if flag:
                     missed.append(f"{url} as {user.username}: {median:.0f} ms")
+        from indicators import bench as indicators_bench
+
+        missed += indicators_bench.run(self.stdout)
         if missed:
             raise CommandError("targets missed: " + "; ".join(missed))
         self.stdout.write(self.style.SUCCESS("all targets met"))

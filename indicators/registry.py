@@ -1,0 +1,202 @@
+"""数读: the key figures, each computed from the records it counts, never typed.
+
+Each app registers its figures when it is ready (its ``AppConfig.ready()``); ``indicators``
+registers the figures of ``organizations`` and its own (``indicators/figures.py``), and imports
+no other domain app::
+
+    from indicators.registry import Figure, register
+
+    register(Figure(
+        name="volunteers.teams",          # unique dotted id
+        label="党员志愿服务队",            # Chinese label
+        unit="支",
+        compute=lambda street: 30,        # (Street) -> int | Decimal | None; None = cannot be computed yet
+        admin_url=lambda street: "/admin/volunteers/volunteerteam/?…",  # the records it counts
+        order=100,                        # display order
+    ))
+
+``figures_for(street)`` gives each figure's value with the time it was computed and its links.
+Values are cached (Redis when ``REDIS_URL`` is set) per street. Any change to a model a figure
+declares in ``depends_on`` invalidates every street's figures (``signals``); the Celery beat
+entry ``indicators-refresh-figures`` recomputes them periodically, which also covers bulk writes
+that send no signals.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+Number = int | Decimal
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    label: str
+    unit: str
+    compute: Callable[..., Number | None]
+    admin_url: Callable[..., str | None] | None = None
+    order: int = 0
+    # The public list of the records, once the public site has one.
+    public_url: Callable[..., str | None] | None = None
+    # How it is counted, and why it may not be computable yet: shown beside the value.
+    help: str = ""
+    # Model labels ("organizations.Community") whose changes make the cached value stale.
+    depends_on: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FigureValue:
+    """A figure's value for one street as of ``computed_at``; ``value`` None means it cannot be
+    computed yet (``help`` says why)."""
+
+    name: str
+    label: str
+    unit: str
+    value: Number | None
+    computed_at: datetime
+    admin_url: str | None = None
+    public_url: str | None = None
+    help: str = ""
+    order: int = 0
+
+    @property
+    def computable(self) -> bool:
+        return self.value is not None
+
+    @property
+    def urls(self) -> dict[str, str]:
+        return {key: url for key, url in (("admin", self.admin_url), ("public", self.public_url)) if url}
+
+
+@dataclass
+class _Registry:
+    figures: dict[str, Figure] = field(default_factory=dict)
+    listeners: list[Callable[[Figure], None]] = field(default_factory=list)
+
+
+_registry = _Registry()
+
+CACHE_PREFIX = "indicators:figures"
+GENERATION_KEY = f"{CACHE_PREFIX}:generation"
+
+
+def register(figure: Figure) -> Figure:
+    """Add a figure. A second figure with the same name is a mistake and raises ``ValueError``."""
+    if "." not in figure.name:
+        raise ValueError(f"figure names are dotted ids such as 'volunteers.teams', not {figure.name!r}")
+    if figure.name in _registry.figures:
+        raise ValueError(f"a figure named {figure.name!r} is already registered")
+    _registry.figures[figure.name] = figure
+    for listener in _registry.listeners:
+        listener(figure)
+    return figure
+
+
+def unregister(name: str) -> None:
+    """For tests: remove a figure registered by the test."""
+    _registry.figures.pop(name, None)
+
+
+def on_register(listener: Callable[[Figure], None]) -> None:
+    """Call ``listener`` for every figure registered now and later (the signal wiring)."""
+    _registry.listeners.append(listener)
+    for figure in list(_registry.figures.values()):
+        listener(figure)
+
+
+def figures() -> list[Figure]:
+    return sorted(_registry.figures.values(), key=lambda f: (f.order, f.name))
+
+
+def registered_names() -> list[str]:
+    return [figure.name for figure in figures()]
+
+
+def get(name: str) -> Figure | None:
+    return _registry.figures.get(name)
+
+
+# --- Values -----------------------------------------------------------------------------------
+
+
+def _generation() -> int:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        # A fresh cache (or Redis down): any number works, as long as it is the same until bumped.
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        generation = cache.get(GENERATION_KEY) or 1
+    return generation
+
+
+def _key(street_id: int) -> str:
+    # The registered names are part of the key: a deploy that adds a figure reads fresh values
+    # instead of a cached list without it.
+    names = hashlib.sha256("|".join(sorted(_registry.figures)).encode()).hexdigest()[:12]
+    return f"{CACHE_PREFIX}:{_generation()}:{names}:{street_id}"
+
+
+def invalidate() -> None:
+    """Every street's cached figures are stale: the next read recomputes them."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 2, timeout=None)
+
+
+def _call(function, street, figure: Figure, what: str):
+    if function is None:
+        return None
+    try:
+        return function(street)
+    except Exception:  # one broken figure must not take the 数读 panel down
+        logger.exception("数读：计算 %s 的%s失败", figure.name, what)
+        return None
+
+
+def compute(figure: Figure, street, *, now: datetime | None = None) -> FigureValue:
+    value = _call(figure.compute, street, figure, "数值")
+    if value is not None and not isinstance(value, int | Decimal):
+        value = Decimal(str(value))
+    return FigureValue(
+        name=figure.name,
+        label=figure.label,
+        unit=figure.unit,
+        value=value,
+        computed_at=now or timezone.now(),
+        admin_url=_call(figure.admin_url, street, figure, "后台链接"),
+        public_url=_call(figure.public_url, street, figure, "公开链接"),
+        help=figure.help,
+        order=figure.order,
+    )
+
+
+def refresh(street) -> list[FigureValue]:
+    """Compute every figure for ``street`` now and cache the result."""
+    now = timezone.now()
+    values = [compute(figure, street, now=now) for figure in figures()]
+    cache.set(_key(street.pk), values, timeout=settings.INDICATORS_FIGURES_CACHE_SECONDS)
+    return values
+
+
+def figures_for(street) -> list[FigureValue]:
+    """The key figures of ``street``, from the cache when they are there."""
+    values = cache.get(_key(street.pk))
+    if values is None:
+        values = refresh(street)
+    return values
+
+
+def figure_value(street, name: str) -> FigureValue | None:
+    return next((value for value in figures_for(street) if value.name == name), None)
