@@ -1172,6 +1172,11 @@ class ServiceOrder(models.Model):
     def __str__(self) -> str:
         return f"{self.get_category_display()}：{self.need[:20]}"
 
+    def clean(self) -> None:
+        if self.center_id:
+            # Kept under the centre's community (a street-level centre's orders are the street's).
+            self.street_id, self.community_id = self.center.street_id, self.center.community_id
+
 
 # --- Import jobs ------------------------------------------------------------------------------
 

@@ -211,6 +211,28 @@ def signup_cancel(*, signup: Signup, user) -> Signup:
 
 
 @transaction.atomic
+def signup_delete(*, signup: Signup, user) -> None:
+    """Street staff remove a sign-up made in error; its place goes to the waitlist."""
+    signup = _in_scope(Signup, signup.pk, user, "这条报名不在你的工作范围内。")
+    activity = Activity.objects.select_for_update(of=("self",)).get(pk=signup.activity_id)
+    signup._history_user = user
+    signup.delete()
+    _promote_waitlisted(activity, user)
+
+
+@transaction.atomic
+def service_record_change(*, record: ServiceRecord, user) -> ServiceRecord:
+    """Correct a pending record (times, activity, content); a reviewed one is un-confirmed or
+    sent back first, so its points stay traceable."""
+    stored = _in_scope(ServiceRecord, record.pk, user, "这条服务记录不在你的工作范围内。")
+    if stored.status != ServiceRecord.Status.PENDING:
+        raise ValidationError("已确认或已退回的记录不能直接修改：请先撤销确认。")
+    _check_record_scope(record.volunteer, record.activity, user)
+    record.status, record.confirmations = stored.status, stored.confirmations
+    return _record_save(record, user)
+
+
+@transaction.atomic
 def signup_mark(*, signup: Signup, attended: bool, user) -> Signup:
     """Staff mark attendance after the activity."""
     signup = _in_scope(Signup, signup.pk, user, "这条报名不在你的工作范围内。")
