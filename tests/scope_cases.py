@@ -63,3 +63,13 @@ CASES[StaleReminder] = Case(
 # a secretary), so the foreign record is made in another street.
 CASES[WorkPlan] = Case(lambda community: WorkPlanFactory(street=community.street), other_street=True)
 CASES[WorkItem] = Case(lambda community: WorkItemFactory(theme__plan__street=community.street), other_street=True)
+
+
+# --- volunteers ----------------------------------------------------------------------------------
+
+from volunteers.models import HoursImport  # noqa: E402
+from volunteers.tests.factories import IN_COMMUNITY as VOLUNTEERS_IN_COMMUNITY  # noqa: E402
+
+CASES.update({model: Case(make) for model, make in VOLUNTEERS_IN_COMMUNITY.items()})
+# Import jobs are the street's (street staff import files): compare with another street.
+CASES[HoursImport] = Case(VOLUNTEERS_IN_COMMUNITY[HoursImport], other_street=True)

@@ -60,7 +60,7 @@ class ServiceWritesAdmin(ScopedAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except (ValidationError, PermissionDenied) as error:
+        except ValidationError as error:  # a PermissionDenied stays a 403
             messages.error(request, _explain(error))
             return HttpResponseRedirect(request.get_full_path())
 
