@@ -277,6 +277,7 @@ def overlap_check(record: ServiceRecord) -> None:
 
 
 def _record_save(record: ServiceRecord, user) -> ServiceRecord:
+    record.fill_derived()
     record.full_clean()
     overlap_check(record)
     record._history_user = user
@@ -384,9 +385,8 @@ def service_record_confirm(*, record: ServiceRecord, user, note: str = "") -> Se
         raise ValidationError("尚未签退的记录不能确认。")
     record.status = ServiceRecord.Status.CONFIRMED
     record.reviewed_by, record.reviewed_at, record.review_note = user, timezone.now(), note
-    record.confirmations = F("confirmations") + 1
+    record.confirmations += 1  # the record is locked: no concurrent confirmation counts too
     _record_save(record, user)
-    record.refresh_from_db(fields=["confirmations"])
     _earning_entry(record, user)
     return record
 
@@ -437,14 +437,14 @@ def service_record_reject(*, record: ServiceRecord, user, note: str) -> ServiceR
     """Send the record back (a confirmed one is un-confirmed first, its points reversed)."""
     if not note.strip():
         raise ValidationError("退回须说明原因。")
-    if record.status == ServiceRecord.Status.CONFIRMED:
-        record = service_record_unconfirm(record=record, user=user, reason=note)
-    _lock_volunteer(record.volunteer, user)
+    volunteer = _lock_volunteer(record.volunteer, user)
     record = _in_scope(ServiceRecord, record.pk, user, "这条服务记录不在你的工作范围内。")
     if record.status == ServiceRecord.Status.REJECTED:
         return record
     if record.ended_at is None:
         raise ValidationError("尚未签退的记录请先签退再退回。")
+    if record.status == ServiceRecord.Status.CONFIRMED:
+        _reverse_earning(record, volunteer, user, note)
     record.status = ServiceRecord.Status.REJECTED
     record.reviewed_by, record.reviewed_at, record.review_note = user, timezone.now(), note
     return _record_save(record, user)
@@ -455,7 +455,9 @@ def service_records_confirm(*, records: Iterable[ServiceRecord], user) -> dict[s
     so one that cannot be confirmed does not hold the others back."""
     counts = {"confirmed": 0, "already": 0, "failed": 0}
     for record in records:
-        if record.status == ServiceRecord.Status.CONFIRMED:
+        # The stored status, not the caller's copy: a list may hold one record twice.
+        status = ServiceRecord.objects.filter(pk=record.pk).values_list("status", flat=True).first()
+        if status == ServiceRecord.Status.CONFIRMED:
             counts["already"] += 1
             continue
         try:
