@@ -16,11 +16,12 @@ from collections.abc import Iterator
 from datetime import date, datetime, time
 
 import openpyxl
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from import_export import fields, widgets
 
-from organizations.importing import PortalResource, cell_text, is_blank, related, text
+from organizations.importing import ImportFileError, PortalResource, cell_text, is_blank, related, text
 
 from .models import Activity, ServiceRecord, Volunteer
 
@@ -104,6 +105,17 @@ class ServiceRecordResource(PortalResource):
         self._activities = {}
         self._user = kwargs.get("user")
         super().before_import(dataset, **kwargs)
+
+    def _check_file(self, dataset, user) -> None:
+        super()._check_file(dataset, user)
+        limit = settings.VOLUNTEERS_IMPORT_BACKGROUND_ROWS
+        if len(dataset) > limit:
+            # The preview checks row by row in one request; a big file belongs to the background
+            # import, which streams it and reports progress.
+            raise ImportFileError(
+                f"文件有 {len(dataset):,} 行，超过 {limit:,} 行的文件请在“服务时长记录”列表中"
+                "点击“导入大文件（后台处理）”上传。"
+            )
 
     def dehydrate_activity(self, record):
         return record.activity.title if record.activity_id else ""

@@ -180,3 +180,11 @@ def test_the_large_file_path_does_not_keep_rows_in_memory(people, street_staff):
     job = services.hours_import_start(upload=csv_file(rows), user=street_staff)  # queued: no commit in a test
     job = services.hours_import_run(job_id=job.pk, chunk_size=7)
     assert (job.status, job.written_rows, job.checked_rows) == ("done", 30, 30)
+
+
+def test_a_big_file_is_sent_to_the_background_import(people, street_staff, settings):
+    settings.VOLUNTEERS_IMPORT_BACKGROUND_ROWS = 1
+    rows = [["GC00000001", "", "", "值守", f"2023-05-0{d} 09:00", f"2023-05-0{d} 10:00"] for d in (1, 2)]
+    result = import_rows(rows, street_staff)
+    assert "后台处理" in str(result.base_errors[0].error)
+    assert ServiceRecord.objects.count() == 0
