@@ -56,8 +56,13 @@ class TsTzRange(Func):
 
 
 class PostgresExclusionConstraint(ExclusionConstraint):
-    """An exclusion constraint on PostgreSQL, and nothing elsewhere: SQLite has no GiST index,
-    so there the service's own check (``services.overlap_check``) is the only guard."""
+    """An exclusion constraint on PostgreSQL, and nothing elsewhere (SQLite has no GiST index).
+
+    Validation is the service's own check (``services.overlap_check``, which names the record
+    in the way) on every database alike; the constraint is PostgreSQL's last guard against two
+    writes racing past that check. ``validate`` therefore does nothing: Django's version would
+    say the same thing a second time, in the wrong column, and cannot cope with a form that
+    excludes the ``status`` its condition reads."""
 
     def _on_postgres(self, schema_editor) -> bool:
         return schema_editor.connection.vendor == "postgresql"
@@ -72,10 +77,7 @@ class PostgresExclusionConstraint(ExclusionConstraint):
         return super().remove_sql(model, schema_editor) if self._on_postgres(schema_editor) else None
 
     def validate(self, model, instance, exclude=None, using="default"):
-        from django.db import connections
-
-        if connections[using].vendor == "postgresql":
-            super().validate(model, instance, exclude=exclude, using=using)
+        return None
 
 
 # --- Teams and volunteers ---------------------------------------------------------------------
