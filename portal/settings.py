@@ -315,3 +315,13 @@ INDICATORS_FIGURES_CACHE_SECONDS = env.int("INDICATORS_FIGURES_CACHE_SECONDS", d
 from import_export.formats.base_formats import CSV, XLSX  # noqa: E402
 
 IMPORT_EXPORT_FORMATS = [XLSX, CSV]
+
+# --- Volunteers ---------------------------------------------------------------------------
+# Points earned per confirmed service hour (rounded half up to a whole point per record).
+VOLUNTEERS_POINTS_PER_HOUR = env.int("VOLUNTEERS_POINTS_PER_HOUR", default=10)
+# Members without a post who may hold one responsibility post at once, unless the post says.
+VOLUNTEERS_POST_CLAIM_LIMIT = env.int("VOLUNTEERS_POST_CLAIM_LIMIT", default=5)
+# An open 点单 nobody has acted on for this many days is flagged as stale.
+VOLUNTEERS_ORDER_STALE_DAYS = env.int("VOLUNTEERS_ORDER_STALE_DAYS", default=3)
+# Hours files with more data rows than this are imported in the background (Celery).
+VOLUNTEERS_IMPORT_BACKGROUND_ROWS = env.int("VOLUNTEERS_IMPORT_BACKGROUND_ROWS", default=500)

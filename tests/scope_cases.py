@@ -119,3 +119,12 @@ CASES[Period] = Case(_period_of, other_street=True)
 CASES[Mentor] = Case(lambda community: MentorFactory(street=community.street), other_street=True)
 CASES[Instructor] = Case(lambda community: InstructorFactory(street=community.street), other_street=True)
 CASES[PublishedFigure] = Case(lambda community: PublishedFigureFactory(street=community.street), other_street=True)
+
+# --- volunteers ----------------------------------------------------------------------------------
+
+from volunteers.models import HoursImport  # noqa: E402
+from volunteers.tests.factories import IN_COMMUNITY as VOLUNTEERS_IN_COMMUNITY  # noqa: E402
+
+CASES.update({model: Case(make) for model, make in VOLUNTEERS_IN_COMMUNITY.items()})
+# Import jobs are the street's (street staff import files): compare with another street.
+CASES[HoursImport] = Case(VOLUNTEERS_IN_COMMUNITY[HoursImport], other_street=True)

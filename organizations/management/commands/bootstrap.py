@@ -39,6 +39,8 @@ class Command(BaseCommand):
         call_command("indicators_load", demo=not options["no_demo"], stdout=self.stdout)
         password = self._password()
         self._logins(street, password)
+        if not options["no_demo"]:
+            call_command("volunteers_demo", stdout=self.stdout)  # after the logins: a reviewer exists
 
     def _password(self) -> str:
         if os.environ.get("DJANGO_ADMIN_PASSWORD"):

@@ -42,11 +42,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--skip-seed", action="store_true", help="measure the data already there")
         parser.add_argument("--repeat", type=int, default=5, help="timed requests per page (default 5)")
+        parser.add_argument(
+            "--only-volunteers", action="store_true", help="run only the volunteer-hours seed and import bench"
+        )
+        parser.add_argument("--import-rows", type=int, default=100_000, help="rows of the hours file (default 100,000)")
 
     def handle(self, *args, **options):
         if connection.vendor != "postgresql":
             raise CommandError("make bench needs DATABASE_URL pointing at PostgreSQL")
         missed = []
+        if options["only_volunteers"]:
+            self._volunteer_hours(options, missed)
+            return self._verdict(missed)
         if not options["skip_seed"]:
             started = time.perf_counter()
             call_command("seed_demo", scale="foshan", stdout=self.stdout)
@@ -81,9 +88,35 @@ class Command(BaseCommand):
         from indicators import bench as indicators_bench
 
         missed += indicators_bench.run(self.stdout)
+        self._volunteer_hours(options, missed)
+        self._verdict(missed)
+
+    def _verdict(self, missed):
         if missed:
             raise CommandError("targets missed: " + "; ".join(missed))
         self.stdout.write(self.style.SUCCESS("all targets met"))
+
+    def _volunteer_hours(self, options, missed):
+        """5,000,000 service records (volunteers/demo.py), then an hours file imported the way
+        the admin's background import does it, against a raw bulk_create of the same file."""
+        from volunteers.bench import IMPORT_RATE_TARGET, IMPORT_SHARE_TARGET, hours_import_bench
+        from volunteers.demo import bench_records_seed
+        from volunteers.models import ServiceRecord
+
+        if not options["skip_seed"]:
+            started = time.perf_counter()
+            written = bench_records_seed()
+            self.stdout.write(f"volunteer hours seed: {written:,} records in {time.perf_counter() - started:.1f} s")
+        self.stdout.write(f"{ServiceRecord.objects.count():,} service records")
+        result = hours_import_bench(rows=options["import_rows"])
+        self.stdout.write(
+            f"hours import of {result['rows']:,} rows: portal {result['import_rate']:,.0f} rows/s "
+            f"({result['import_seconds']:.1f} s), raw bulk_create {result['raw_rate']:,.0f} rows/s "
+            f"({result['raw_seconds']:.1f} s): {result['share']:.0%} of bulk_create "
+            f"(targets ≥ {IMPORT_RATE_TARGET:,} rows/s and ≥ {IMPORT_SHARE_TARGET:.0%})"
+        )
+        if result["import_rate"] < IMPORT_RATE_TARGET or result["share"] < IMPORT_SHARE_TARGET:
+            missed.append(f"hours import {result['import_rate']:,.0f} rows/s, {result['share']:.0%} of bulk_create")
 
     def _users(self):
         roles_sync()
