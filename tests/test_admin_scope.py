@@ -458,6 +458,14 @@ SITE_VIEWS = {
 # Custom admin views (reports, printable pages, extra exports): each needs its own test here.
 CUSTOM_URL_TESTS = {
     "projects_secretaryproject_quarterly_report": "test_quarterly_report_holds_the_viewers_street_only",
+    "indicators_period_reopen": "indicators/tests/test_admin_scope_views.py::"
+    "test_reopen_page_refuses_secretaries_and_another_street",
+    "indicators_publishedfigure_check": "indicators/tests/test_admin_scope_views.py::"
+    "test_check_page_refuses_secretaries_and_shows_another_street_only_its_own",
+    "volunteers_volunteer_certificate": "test_pages_of_one_record_refuse_the_other_record",
+    "volunteers_volunteer_points": "test_pages_of_one_record_refuse_the_other_record",
+    "volunteers_communitycheckin_letter": "test_pages_of_one_record_refuse_the_other_record",
+    "volunteers_servicerecord_summary": "test_hours_summary_holds_the_viewers_records_only",
 }
 
 
@@ -575,3 +583,63 @@ def test_no_role_may_manage_logins(guicheng):
 
     assert roles.count() == 2
     assert not Permission.objects.filter(group__in=roles, content_type__app_label="auth").exists()
+
+
+# --- custom pages of one record, and the hours summary -------------------------------------------
+
+
+def _one_record_pages():
+    from volunteers.models import CommunityCheckIn, Volunteer
+
+    return {
+        "volunteers_volunteer_certificate": Volunteer,
+        "volunteers_volunteer_points": Volunteer,
+        "volunteers_communitycheckin_letter": CommunityCheckIn,
+    }
+
+
+@pytest.mark.parametrize("viewer", VIEWERS, indirect=True)
+@pytest.mark.parametrize("name", sorted(_one_record_pages()))
+def test_pages_of_one_record_refuse_the_other_record(client, viewer, name):
+    model = _one_record_pages()[name]
+    case = CASES[model]
+    own, other = case.make(viewer.own_community), case.make(viewer.other_community(case.other_street))
+
+    assert client.get(reverse(f"admin:{name}", args=[own.pk])).status_code == 200
+    assert client.get(reverse(f"admin:{name}", args=[other.pk])).status_code in (403, 404)
+    assert client.post(reverse(f"admin:{name}", args=[other.pk]), {"points": 5, "reason": "x"}).status_code in (
+        403,
+        404,
+    )
+
+
+@pytest.mark.parametrize("viewer", VIEWERS, indirect=True)
+def test_hours_summary_holds_the_viewers_records_only(client, viewer):
+    import openpyxl
+
+    from volunteers import services as volunteer_services
+    from volunteers.tests.factories import VolunteerFactory, at
+
+    # given two hours confirmed in the viewer's community and in the one they may not see
+    other = viewer.other_community(False)
+    for number, community in enumerate((viewer.own_community, other)):
+        clerk = staff_user_create(username=f"hours-clerk-{number}", password=None, street=community.street)
+        record = volunteer_services.service_record_add(
+            volunteer=VolunteerFactory(community=community),
+            started_at=at(3, 9),
+            ended_at=at(3, 11),
+            description="值守",
+            user=clerk,
+        )
+        volunteer_services.service_record_confirm(record=record, user=clerk)
+
+    # when the viewer downloads the hours by community
+    response = client.get(
+        reverse("admin:volunteers_servicerecord_summary"),
+        {"by": "community", "start": "2023-01-01", "end": "2023-12-31"},
+    )
+
+    # then only their community is in it
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert {row[0] for row in rows[2:]} == {viewer.own_community.name}
+    assert other.name not in {str(cell) for row in rows for cell in row}

@@ -27,3 +27,11 @@ class VolunteersConfig(AppConfig):
         from organizations.services import register_role_permissions
 
         register_role_permissions(SECRETARY_PERMISSIONS)
+
+        # 数读: the volunteer figures join the key-figure registry.
+        from indicators.registry import Figure, register
+
+        from .figures import FIGURES
+
+        for figure in FIGURES:
+            register(Figure(**figure))

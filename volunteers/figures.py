@@ -36,6 +36,11 @@ def teams(street: Street) -> int:
     return VolunteerTeam.objects.active().filter(street=street).count()
 
 
+def building_teams(street: Street) -> int:
+    """Active volunteer teams of commercial office buildings (商务楼宇志愿服务队, seed 000: 30)."""
+    return VolunteerTeam.objects.active().filter(street=street, kind=VolunteerTeam.Kind.BUILDING).count()
+
+
 def confirmed_hours_this_year(street: Street, *, today: date | None = None) -> Decimal:
     """Confirmed service hours of records that started this year (Beijing time)."""
     year = (today or timezone.localdate()).year
@@ -90,6 +95,14 @@ FIGURES = [
         "compute": teams,
         "admin_url": lambda street: f"{ADMIN}/volunteerteam/?dissolved_on__isnull=True",
         "order": 101,
+    },
+    {
+        "name": "volunteers.building_teams",
+        "label": "商务楼宇志愿服务队",
+        "unit": "支",
+        "compute": building_teams,
+        "admin_url": lambda street: f"{ADMIN}/volunteerteam/?kind__exact=building&dissolved_on__isnull=True",
+        "order": 102,
     },
     {
         "name": "volunteers.confirmed_hours_this_year",
