@@ -1026,3 +1026,39 @@ def hours_import_run(*, job_id: int, chunk_size: int = IMPORT_CHUNK) -> HoursImp
             errors=[{"line": 0, "column": "", "message": message} for message in messages],
         )  # fmt: skip
     return _finish(job.pk, status=HoursImport.Status.DONE, written_rows=written)
+
+
+@transaction.atomic
+def volunteer_account_register(
+    *, phone: str, name: str, password: str, community: Community, show_name: bool
+) -> Volunteer:
+    """A resident signs up on the public site: a login named by their phone number (no SMS: the
+    password is theirs to keep) and a resident volunteer record of the community they choose.
+    The phone number stays private; the name is shown only with ``show_name``."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+
+    User = get_user_model()
+    phone = phone.strip()
+    errors = {}
+    if User.objects.filter(username=phone).exists():
+        errors["phone"] = "这个手机号已注册，请直接登录。"
+    user = User(username=phone, first_name=name.strip()[:30])
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        errors["password"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    volunteer = Volunteer(
+        community=community,
+        name=name.strip(),
+        kind=Volunteer.Kind.RESIDENT,
+        user=user,
+        phone=phone,
+        show_name_publicly=show_name,
+    )
+    return volunteer_save(volunteer=volunteer, user=user)

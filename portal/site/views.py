@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
+from indicators import registry
 from organizations import opening
 from organizations import selectors as places
 from organizations.models import Community, ServiceCenter
 from projects import selectors as projects
 from projects.lagging import today_in_beijing
 
+from . import volunteering
 from .cache import public_page
 from .structured import center_json_ld
 
@@ -29,15 +32,39 @@ def _center_card(center, now):
     return {"center": center, "status": opening.status_text(hours, now), "open": opening.is_open_at(hours, now)}
 
 
+# Where a resident can see the records a key figure counts (the public lists of this site).
+FIGURE_PAGES = {
+    "organizations.communities": "site:streets",
+    "organizations.communities_with_centre": "site:centers",
+    "organizations.joint_meeting_communities": "site:streets",
+    "organizations.one_shoulder": "site:streets",
+    "organizations.one_shoulder_rate": "site:streets",
+    "indicators.five_star_branches": "site:honour",
+    "volunteers.teams": "site:activities",
+    "volunteers.building_teams": "site:activities",
+    "volunteers.orders_answered": "site:order_new",
+}
+
+
+def _figures(street) -> list[dict]:
+    if street is None:
+        return []
+    return [
+        {"figure": value, "url": reverse(FIGURE_PAGES[value.name]) if value.name in FIGURE_PAGES else None}
+        for value in registry.figures_for(street)
+    ]
+
+
 @public_page(OPEN_NOW_SECONDS)
 def home(request):
     street = places.default_street()
-    today = today_in_beijing()
+    now = timezone.now()
     context = {
         "street": street,
+        "figures": _figures(street),
+        "activities": volunteering.this_week(street, now),
         "updates": projects.latest_updates(limit=6),
-        "board_year": projects.latest_public_year(),
-        "today": today,
+        "today": today_in_beijing(),
     }
     return render(request, "portal/site/home.html", context)
 

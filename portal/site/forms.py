@@ -1,0 +1,56 @@
+"""The residents' forms. Each says in plain Chinese what is wrong; a bad post changes nothing."""
+
+from __future__ import annotations
+
+from django import forms
+
+from organizations.models import Community, ServiceCenter
+from organizations.validators import validate_phone
+from volunteers.models import ServiceOrder
+
+
+class VolunteerSignUpForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=30)
+    phone = forms.CharField(label="手机号（用作登录名，不会公开）", max_length=20, validators=[validate_phone])
+    community = forms.ModelChoiceField(
+        label="所在社区", queryset=Community.objects.order_by("name"), empty_label="请选择"
+    )
+    password = forms.CharField(label="设置密码（至少 8 位，不要只用数字）", widget=forms.PasswordInput, min_length=8)
+    show_name = forms.BooleanField(label="同意在活动名单中公开我的姓名", required=False)
+    agree = forms.BooleanField(label="我已阅读并同意下面的个人信息说明")
+
+    def __init__(self, *args, street=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if street is not None:
+            self.fields["community"].queryset = Community.objects.filter(street=street).order_by("name")
+
+
+class ServiceOrderForm(forms.Form):
+    center = forms.ModelChoiceField(
+        label="向哪个服务中心点单", queryset=ServiceCenter.objects.none(), empty_label="请选择"
+    )
+    category = forms.ChoiceField(label="服务类别", choices=ServiceOrder.Category.choices)
+    need = forms.CharField(label="需要什么帮助", widget=forms.Textarea(attrs={"rows": 4}), max_length=500)
+    wanted_when = forms.CharField(label="希望的时间（选填）", max_length=60, required=False)
+    contact_name = forms.CharField(label="联系人", max_length=30)
+    contact_phone = forms.CharField(
+        label="联系电话（只给服务中心，不会公开）", max_length=20, validators=[validate_phone]
+    )
+
+    def __init__(self, *args, street=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        centers = ServiceCenter.objects.public().order_by("level", "name")
+        self.fields["center"].queryset = centers.filter(street=street) if street is not None else centers
+
+
+class OrderRatingForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label="满意度", coerce=int, choices=[(5, "非常满意"), (4, "满意"), (3, "一般"), (2, "不满意"), (1, "很不满意")]
+    )
+    comment = forms.CharField(
+        label="意见（选填）", widget=forms.Textarea(attrs={"rows": 3}), max_length=300, required=False
+    )
+
+
+class OrderLookupForm(forms.Form):
+    code = forms.CharField(label="点单查询码", max_length=20)

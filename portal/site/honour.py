@@ -1,0 +1,53 @@
+"""The 流动星级 honour roll: this period's five-star subjects, the star distribution as a
+server-side SVG chart (no script), and a subject's public rating history explained."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import render
+
+from indicators import selectors as ratings
+from indicators.subjects import SubjectKind
+from organizations import selectors as places
+from organizations.models import PartyOrganization
+
+from .cache import public_page
+
+BAR_WIDTH = 240  # px of the longest bar in the distribution chart
+
+
+def distribution_bars(distribution: dict[int, int]) -> list[dict]:
+    """Rows for the SVG bar chart: stars, count, bar width and the row's y position."""
+    top = max(distribution.values(), default=0) or 1
+    return [
+        {"stars": stars, "count": count, "width": round(BAR_WIDTH * count / top), "y": 8 + index * 34}
+        for index, (stars, count) in enumerate(distribution.items())
+    ]
+
+
+@public_page()
+def honour_roll(request):
+    street = places.default_street()
+    period = (
+        ratings.latest_rated_period(street=street, subject_kind=SubjectKind.SOCIETY_BRANCH, published_only=True)
+        if street
+        else None
+    )
+    context = {"street": street, "period": period, "roll": [], "bars": []}
+    if period is not None:
+        distribution = ratings.star_distribution(period=period)
+        context |= {
+            "roll": list(ratings.honour_roll(period=period)),
+            "bars": distribution_bars(distribution),
+            "rated": sum(distribution.values()),
+        }
+    return render(request, "portal/site/honour_roll.html", context)
+
+
+@public_page()
+def subject_history(request, pk: int):
+    subject = PartyOrganization.objects.select_related("community", "economic_society").filter(pk=pk).first()
+    history = ratings.rating_history(subject=pk, published_only=True) if subject else []
+    if not history:
+        raise Http404
+    return render(request, "portal/site/subject_history.html", {"subject": subject, "history": history})

@@ -1,0 +1,245 @@
+"""Volunteer service for residents: activities and sign-up, an account (phone and password, no
+SMS), my hours and points with reward redemption, the service certificate, and 点单. Every
+write goes through ``volunteers.services``; refusals come back as messages, never as errors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from organizations import selectors as places
+from volunteers import selectors, services
+from volunteers.models import Activity, Reward, ServiceOrder, Signup
+
+from .cache import public_page
+from .forms import OrderLookupForm, OrderRatingForm, ServiceOrderForm, VolunteerSignUpForm
+
+
+def _errors(exc: ValidationError | PermissionDenied) -> str:
+    if isinstance(exc, ValidationError):
+        return "；".join(exc.messages)
+    return str(exc) or "没有权限。"
+
+
+def this_week(street, now) -> list:
+    """Public activities of the coming seven days, each with its free places."""
+    activities = list(selectors.activities_upcoming(street_id=street.pk if street else None, now=now, days=7)[:6])
+    for activity in activities:
+        activity.free = selectors.free_places(activity)
+    return activities
+
+
+@public_page(60)
+def activity_list(request):
+    street = places.default_street()
+    activities = list(selectors.activities_upcoming(street_id=street.pk if street else None))
+    for activity in activities:
+        activity.free = selectors.free_places(activity)
+    return render(request, "portal/site/activity_list.html", {"activities": activities})
+
+
+def activity_detail(request, pk: int):
+    activity = selectors.activity_public(activity_id=pk)
+    if activity is None:
+        raise Http404
+    volunteer = selectors.volunteer_of(request.user)
+    signup = (
+        Signup.objects.filter(activity=activity, volunteer=volunteer).exclude(status=Signup.Status.CANCELLED).first()
+        if volunteer
+        else None
+    )
+    context = {
+        "activity": activity,
+        "free": selectors.free_places(activity),
+        "volunteer": volunteer,
+        "signup": signup,
+        "is_over": activity.ends_at <= timezone.now(),
+    }
+    return render(request, "portal/site/activity_detail.html", context)
+
+
+@login_required(login_url="site:login")
+@require_POST
+def activity_signup(request, pk: int):
+    activity = get_object_or_404(Activity.objects.public(), pk=pk)
+    volunteer = selectors.volunteer_of(request.user)
+    if volunteer is None:
+        messages.error(request, "请先用手机号注册为志愿者。")
+        return redirect("site:register")
+    try:
+        signup = services.signup_register(activity=activity, volunteer=volunteer, user=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _errors(exc))
+    else:
+        waiting = signup.status == Signup.Status.WAITLISTED
+        messages.success(request, "名额已满，已为你排队候补。" if waiting else "报名成功！")
+    return redirect("site:activity", pk=pk)
+
+
+@login_required(login_url="site:login")
+@require_POST
+def activity_cancel(request, pk: int):
+    volunteer = selectors.volunteer_of(request.user)
+    signup = get_object_or_404(
+        Signup.objects.exclude(status=Signup.Status.CANCELLED), activity_id=pk, volunteer=volunteer
+    )
+    try:
+        services.signup_cancel(signup=signup, user=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, "已取消报名。")
+    return redirect("site:activity", pk=pk)
+
+
+@ratelimit(key="ip", rate="10/h", method="POST", block=False)
+def register(request):
+    street = places.default_street()
+    form = VolunteerSignUpForm(request.POST or None, street=street)
+    if request.method == "POST" and getattr(request, "limited", False):
+        form.add_error(None, "注册太频繁，请一小时后再试。")
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            volunteer = services.volunteer_account_register(
+                phone=data["phone"],
+                name=data["name"],
+                password=data["password"],
+                community=data["community"],
+                show_name=data["show_name"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            login(request, volunteer.user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"注册成功，你的志愿者编号是 {volunteer.number}。")
+            return redirect("site:me")
+    return render(request, "portal/site/register.html", {"form": form})
+
+
+class VolunteerLoginView(LoginView):
+    """Phone number and password; django-axes counts the failures as for staff."""
+
+    template_name = "portal/site/login.html"
+    redirect_authenticated_user = True
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.fields["username"].label = "手机号"
+        return form
+
+    def get_default_redirect_url(self):
+        return reverse("site:me")
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("site:home")
+
+
+@login_required(login_url="site:login")
+def me(request):
+    volunteer = selectors.volunteer_of(request.user)
+    if volunteer is None:
+        raise Http404
+    context = {
+        "volunteer": volunteer,
+        "hours": selectors.volunteer_hours(volunteer=volunteer),
+        "balance": selectors.points_balance(volunteer=volunteer),
+        "ledger": selectors.points_ledger(volunteer=volunteer)[:50],
+        "signups": selectors.volunteer_signups(volunteer=volunteer)[:20],
+        "records": selectors.volunteer_records(volunteer=volunteer)[:20],
+        "rewards": selectors.rewards_for(volunteer=volunteer),
+        "redemptions": selectors.volunteer_redemptions(volunteer=volunteer)[:20],
+    }
+    return render(request, "portal/site/me.html", context)
+
+
+@login_required(login_url="site:login")
+@require_POST
+def redeem(request, pk: int):
+    volunteer = selectors.volunteer_of(request.user)
+    if volunteer is None:
+        raise Http404
+    # Any gift of the volunteer's street: the service says why one cannot be had (stock, points).
+    reward = get_object_or_404(Reward.objects.filter(street_id=volunteer.community.street_id), pk=pk)
+    try:
+        services.reward_redeem(volunteer=volunteer, reward=reward, user=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, f"已兑换“{reward.name}”，请到服务中心领取。")
+    return redirect("site:me")
+
+
+@login_required(login_url="site:login")
+def certificate(request):
+    volunteer = selectors.volunteer_of(request.user)
+    if volunteer is None:
+        raise Http404
+    return render(request, "portal/site/certificate.html", {"certificate": selectors.certificate(volunteer=volunteer)})
+
+
+@ratelimit(key="ip", rate="5/h", method="POST", block=False)
+def order_new(request):
+    street = places.default_street()
+    form = ServiceOrderForm(request.POST or None, street=street, initial={"center": request.GET.get("center")})
+    if request.method == "POST" and getattr(request, "limited", False):
+        form.add_error(None, "提交太频繁，请一小时后再试；急事请直接致电服务中心。")
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = services.service_order_submit(user=request.user, **data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            request.session.setdefault("order_codes", []).append(order.code)
+            request.session.modified = True
+            return redirect("site:order", code=order.code)
+    return render(request, "portal/site/order_new.html", {"form": form})
+
+
+def order_lookup(request):
+    form = OrderLookupForm(request.GET or None)
+    if form.is_valid():
+        return redirect("site:order", code=form.cleaned_data["code"].strip().upper())
+    return render(request, "portal/site/order_lookup.html", {"form": form})
+
+
+@ratelimit(key="ip", rate="30/h", method="GET", block=False)
+def order_detail(request, code: str):
+    if getattr(request, "limited", False):
+        raise PermissionDenied("查询太频繁，请稍后再试。")
+    order = selectors.order_by_code(code=code)
+    if order is None:
+        raise Http404
+    form = OrderRatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        instance = get_object_or_404(ServiceOrder, code=order["code"])
+        try:
+            services.service_order_rate(
+                order=instance,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+                user=request.user,
+                code=order["code"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, "谢谢你的评价。")
+            return redirect("site:order", code=order["code"])
+    can_rate = order["status"] == ServiceOrder.Status.DONE
+    return render(request, "portal/site/order_detail.html", {"order": order, "form": form, "can_rate": can_rate})

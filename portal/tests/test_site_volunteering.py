@@ -1,0 +1,178 @@
+"""Residents' volunteer pages: register with a phone and password, sign up and cancel, my hours
+and points with redemption, the certificate, 点单 submitted, followed and rated; the honour roll.
+Bad posts change nothing; every list is flat in queries."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from indicators.tests.factories import PeriodFactory, RatingFactory
+from organizations.models import ServiceCenter
+from organizations.tests.factories import PartyOrganizationFactory
+from volunteers import services
+from volunteers.models import PointsEntry, ServiceOrder, Signup, Volunteer
+from volunteers.tests.factories import ActivityFactory, RewardFactory, VolunteerFactory, VolunteerTeamFactory
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Guihua-2023-pass"
+
+
+@pytest.fixture
+def guicheng(guicheng_module, db):
+    return guicheng_module
+
+
+@pytest.fixture
+def resident(client, guicheng, community):
+    response = client.post(
+        reverse("site:register"),
+        {
+            "name": "陈街坊",
+            "phone": "13912345678",
+            "community": community("桂花社区").pk,
+            "password": PASSWORD,
+            "agree": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    return Volunteer.objects.get(phone="13912345678")
+
+
+def test_registering_makes_a_login_and_a_private_volunteer(client, resident):
+    assert resident.user.username == "13912345678"
+    assert resident.show_name_publicly is False
+    me = client.get(reverse("site:me")).content.decode()
+    assert resident.number in me and "陈街坊" in me
+
+
+def test_a_bad_registration_says_why_and_writes_nothing(client, guicheng, community, resident):
+    before = Volunteer.objects.count()
+    client.logout()
+
+    response = client.post(
+        reverse("site:register"),
+        {"name": "", "phone": "13912345678", "community": community("桂花社区").pk, "password": "123"},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "该字段是必填项" in page and "至少包含 8 字符" in page
+    assert Volunteer.objects.count() == before
+
+
+def test_sign_up_takes_a_place_and_cancel_gives_it_back(client, resident, community):
+    activity = ActivityFactory(community=community("桂花社区"), capacity=2)
+    url = reverse("site:activity", args=[activity.pk])
+    assert "剩余 2 个" in client.get(url).content.decode()
+
+    client.post(reverse("site:activity_signup", args=[activity.pk]))
+    assert "剩余 1 个" in client.get(url).content.decode()
+    assert Signup.objects.get(activity=activity).status == Signup.Status.REGISTERED
+
+    client.post(reverse("site:activity_cancel", args=[activity.pk]))
+    assert "剩余 2 个" in client.get(url).content.decode()
+
+
+def test_sign_up_needs_a_login(client, guicheng, community):
+    activity = ActivityFactory(community=community("桂花社区"))
+
+    response = client.post(reverse("site:activity_signup", args=[activity.pk]))
+
+    assert response.status_code == 302 and reverse("site:login") in response["Location"]
+    assert not Signup.objects.exists()
+
+
+def test_points_are_redeemed_and_an_unaffordable_reward_is_refused(client, resident, community, street_staff):
+    reward = RewardFactory(community=community("桂花社区"), points_cost=10, stock=1)
+    services.points_adjust(volunteer=resident, points=15, reason="补录", user=street_staff)
+
+    client.post(reverse("site:redeem", args=[reward.pk]))
+    second = client.post(reverse("site:redeem", args=[reward.pk]), follow=True)
+
+    assert PointsEntry.objects.filter(volunteer=resident).count() == 2  # +15, −10: once
+    assert second.status_code == 200 and "积分余额" in second.content.decode()
+    assert 'id="balance">5<' in second.content.decode()
+    assert client.get(reverse("site:certificate")).status_code == 200
+
+
+def community_of_guicheng(street):
+    return street.communities.get(name="桂花社区")
+
+
+def test_an_order_is_submitted_followed_and_rated_without_showing_the_contact(client, guicheng, street_staff):
+    center = ServiceCenter.objects.get(name="桂城街道党群服务中心")
+    center.is_published = True
+    center.save()
+
+    response = client.post(
+        reverse("site:order_new"),
+        {
+            "center": center.pk,
+            "category": "repair",
+            "need": "楼道灯坏了，想请志愿者帮忙修一下",
+            "contact_name": "黄女士",
+            "contact_phone": "13800138000",
+        },
+    )
+    order = ServiceOrder.objects.get()
+    assert response["Location"] == reverse("site:order", args=[order.code])
+    page = client.get(response["Location"]).content.decode()
+    assert "已提交" in page and "13800138000" not in page and "黄女士" not in page
+
+    services.service_order_accept(order=order, user=street_staff)
+    team = VolunteerTeamFactory(community=center.community or community_of_guicheng(guicheng))
+    services.service_order_answer(order=order, user=street_staff, team=team, note="周六安排电工志愿者上门")
+    services.service_order_done(order=order, user=street_staff)
+    client.post(reverse("site:order", args=[order.code]), {"rating": 5, "comment": "很及时"})
+
+    order.refresh_from_db()
+    assert order.status == ServiceOrder.Status.RATED and order.rating == 5
+
+
+def test_orders_are_rate_limited(client, guicheng, settings):
+    center = ServiceCenter.objects.get(name="桂城街道党群服务中心")
+    center.is_published = True
+    center.save()
+    data = {
+        "center": center.pk,
+        "category": "other",
+        "need": "x" * 10,
+        "contact_name": "黄",
+        "contact_phone": "13800138000",
+    }
+
+    answers = [client.post(reverse("site:order_new"), data).status_code for _ in range(7)]
+
+    assert answers[:5] == [302] * 5 and answers[5:] == [200, 200]
+    assert ServiceOrder.objects.count() == 5
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_activity_and_honour_lists_are_flat(client, guicheng, community):
+    now = timezone.now()
+    period = PeriodFactory(
+        scheme__street=guicheng, scheme__year=2023, status="published", closed_at=now, published_at=now
+    )
+    counts = []
+    for size in (2, 50):
+        while ActivityFactory._meta.model.objects.count() < size:
+            ActivityFactory(community=community("桂花社区"), starts_at=timezone.now() + timedelta(days=2))
+            RatingFactory(period=period, subject=PartyOrganizationFactory(community=community("桂花社区")), stars=5)
+        counts.append((_count(client, reverse("site:activities")), _count(client, reverse("site:honour"))))
+    assert counts[0] == counts[1]
+
+
+def test_volunteer_names_show_only_with_consent(client, guicheng, community):
+    VolunteerFactory(community=community("桂花社区"), name="林不公开", show_name_publicly=False)
+
+    for url in (reverse("site:home"), reverse("site:activities")):
+        assert "林不公开" not in client.get(url).content.decode()
