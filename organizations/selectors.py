@@ -70,7 +70,8 @@ def one_shoulder_summary(queryset: QuerySet | None = None) -> dict:
 
 PUBLIC_CENTER_LEVELS = {
     # The directory's filter: what residents call each level (“1+45+N”).
-    "street": ("街道", [ServiceCenter.Level.STREET, ServiceCenter.Level.AREA]),
+    "street": ("街道", [ServiceCenter.Level.STREET]),
+    "area": ("片区", [ServiceCenter.Level.AREA]),
     "community": ("社区", [ServiceCenter.Level.COMMUNITY]),
     "station": ("小区", [ServiceCenter.Level.STATION, ServiceCenter.Level.COMPOUND]),
     "building": ("楼宇", [ServiceCenter.Level.BUILDING, ServiceCenter.Level.PARK]),

@@ -61,3 +61,78 @@ def test_a_resident_finds_a_centre_open_now_and_reads_its_hours(browser, live_se
     assert page.locator('a[href="tel:0757-86000000"]').is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert errors == []
+
+
+def _phone_page(chromium):
+    context = chromium.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return page, errors
+
+
+def test_a_volunteer_signs_up_and_the_free_places_go_down_by_one(browser, live_server, guicheng):  # noqa: F811
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from volunteers.models import Activity
+
+    # given an activity with three places
+    guihua = guicheng.communities.get(name="桂花社区")
+    activity = Activity.objects.create(
+        street=guicheng,
+        community=guihua,
+        title="桂花园长者义剪",
+        place="桂花社区党群服务中心",
+        starts_at=timezone.now() + timedelta(days=2),
+        ends_at=timezone.now() + timedelta(days=2, hours=2),
+        capacity=3,
+    )
+    page, errors = _phone_page(browser)
+
+    # when a resident registers with a phone number and a password, then signs up
+    page.goto(f"{live_server.url}/volunteer/register/")
+    page.locator("#id_name").fill("陈街坊")
+    page.get_by_label("手机号（用作登录名，不会公开）").fill("13912345678")
+    page.get_by_label("所在社区").select_option(label="桂花社区")
+    page.get_by_label("设置密码（至少 8 位，不要只用数字）").fill("Guihua-2023-pass")
+    page.get_by_label("我已阅读并同意下面的个人信息说明").check()
+    page.get_by_role("button", name="注册").click()
+    page.wait_for_url("**/me/")
+    page.goto(f"{live_server.url}/activities/{activity.pk}/")
+    assert page.locator("#free-places").inner_text() == "剩余 3 个"
+    page.get_by_role("button", name="报名参加").click()
+    page.wait_for_selector(".messages")
+    page.screenshot(path=SHOTS / "site-signed-up.png", full_page=True)
+
+    # then one place fewer is left, and the page offers to cancel
+    assert page.locator("#free-places").inner_text() == "剩余 2 个"
+    assert page.get_by_role("button", name="取消报名").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert errors == []
+
+
+def test_a_resident_submits_a_service_order_and_sees_its_status(browser, live_server, guicheng):  # noqa: F811
+    center = ServiceCenter.objects.get(name="桂城街道党群服务中心")
+    center.is_published = True
+    center.save()
+    page, errors = _phone_page(browser)
+
+    # when a resident asks the street centre for help
+    page.goto(f"{live_server.url}/orders/new/")
+    page.get_by_label("向哪个服务中心点单").select_option(label=center.name)
+    page.get_by_label("服务类别").select_option(label="家电维修")
+    page.get_by_label("需要什么帮助").fill("楼道灯坏了，想请志愿者帮忙修一下")
+    page.get_by_label("联系人").fill("黄女士")
+    page.get_by_label("联系电话（只给服务中心，不会公开）").fill("13800138000")
+    page.get_by_role("button", name="提交点单").click()
+    page.wait_for_selector("#order-code")
+    page.screenshot(path=SHOTS / "site-order.png", full_page=True)
+
+    # then the tracking page says it was submitted and shows no contact detail
+    assert page.locator("#order-status").inner_text() == "已提交"
+    assert "13800138000" not in page.content() and "黄女士" not in page.content()
+    assert errors == []

@@ -46,7 +46,10 @@ CRAWL = {
     "home": lambda: [reverse("site:home")],
     "centers": lambda: (
         [reverse("site:centers")]
-        + [f"{reverse('site:centers')}?level={level}&open=1" for level in ("street", "community", "station", "society")]
+        + [
+            f"{reverse('site:centers')}?level={level}&open=1"
+            for level in ("street", "area", "community", "station", "building", "society")
+        ]
         + [f"{reverse('site:centers')}?community={pk}" for pk in Community.objects.values_list("pk", flat=True)[:5]]
     ),
     "center": lambda: _all("center", ServiceCenter.objects.public()),

@@ -111,6 +111,7 @@ def center_detail(request, pk: int):
         "exceptions": exceptions,
         "json_ld": center_json_ld(center, hours, today=today, url=request.build_absolute_uri()),
         "projects": projects.public_projects_of(community_id=center.community_id) if center.community_id else [],
+        "activities": volunteering.upcoming_at(center, now),
     }
     return render(request, "portal/site/center_detail.html", context)
 
@@ -181,6 +182,7 @@ def search(request):
     if query:
         results = places.search_places(query)
         results["projects"] = list(projects.search_public_projects(query))
+        results["activities"] = list(volunteering.search_activities(query))
     return render(request, "portal/site/search.html", {"query": query, "results": results})
 
 

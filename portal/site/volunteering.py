@@ -9,6 +9,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,6 +37,26 @@ def this_week(street, now) -> list:
     for activity in activities:
         activity.free = selectors.free_places(activity)
     return activities
+
+
+def upcoming_at(center, now) -> list:
+    """The next public activities held at a centre, with their free places."""
+    activities = list(selectors.activities_upcoming(now=now).filter(center=center)[:5])
+    for activity in activities:
+        activity.free = selectors.free_places(activity)
+    return activities
+
+
+def search_activities(query: str, *, limit: int = 20):
+    """Upcoming public activities by title, or by their community's name, pinyin or initials."""
+    text, lowered = query.strip(), query.strip().lower()
+    condition = (
+        Q(title__icontains=text)
+        | Q(community__name__icontains=text)
+        | Q(community__pinyin__startswith=lowered)
+        | Q(community__initials__startswith=lowered)
+    )
+    return selectors.activities_upcoming().filter(condition)[:limit]
 
 
 @public_page(60)

@@ -27,6 +27,7 @@ from projects.tests.factories import (
     WorkPlanFactory,
     WorkThemeFactory,
 )
+from volunteers.tests.factories import ActivityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -67,11 +68,12 @@ def test_every_page_renders_for_an_anonymous_visitor(client, guicheng, community
     center = ServiceCenter.objects.get(name="桂城街道党群服务中心")
     plan = WorkPlanFactory(street=guicheng, year=2023, title="2023年桂城党建730", is_public=True)
     WorkItemFactory(theme=WorkThemeFactory(plan=plan, number=1, title="强基固本"), title="党建大讲堂")
+    ActivityFactory(community=guihua, center=center, title="桂花园长者义剪")
 
     pages = {
         reverse("site:home"): "最新进展",
         reverse("site:centers"): "桂城街道党群服务中心",
-        reverse("site:center", args=[center.pk]): "本周开放时间",
+        reverse("site:center", args=[center.pk]): "桂花园长者义剪",
         reverse("site:streets"): "千灯湖片区",
         reverse("site:community", args=[guihua.pk]): "全力推进老旧小区改造",
         reverse("site:projects"): "全力推进老旧小区改造",
@@ -80,6 +82,7 @@ def test_every_page_renders_for_an_anonymous_visitor(client, guicheng, community
         reverse("site:plan_print", args=[2023]): "党建大讲堂",
         reverse("site:search") + "?q=ghsq": "桂花社区",
         reverse("site:search") + "?q=guihua": "桂花社区",
+        reverse("site:search") + "?q=长者义剪": "桂花园长者义剪",
     }
     for url, text in pages.items():
         response = client.get(url)
@@ -228,7 +231,8 @@ def test_search_is_flat(client, guicheng, community):
         for i in range(n):
             Community.objects.create(street=guicheng, name=f"桂花{i}{n}社区", kind="urban")
 
-    assert flat(client, reverse("site:search") + "?q=gh", build) <= 4
+    # communities, centres, organisations, projects, activities
+    assert flat(client, reverse("site:search") + "?q=gh", build) <= 5
 
 
 # --- cached, and fresh after a change -----------------------------------------------------------
