@@ -176,3 +176,73 @@ def test_volunteer_names_show_only_with_consent(client, guicheng, community):
 
     for url in (reverse("site:home"), reverse("site:activities")):
         assert "林不公开" not in client.get(url).content.decode()
+
+
+# --- the pages of one record: flat from 2 to 50 rows ---------------------------------------------
+
+
+def _flat(client, url, build) -> int:
+    counts, made = [], 0
+    for size in (2, 50):
+        build(size - made)
+        made = size
+        counts.append(_count(client, url))
+    assert counts[0] == counts[1], counts
+    return counts[0]
+
+
+def test_an_activity_page_is_flat(client, resident, community):
+    activity = ActivityFactory(community=community("桂花社区"), capacity=100)
+
+    def build(n):
+        for _ in range(n):
+            Signup.objects.create(activity=activity, volunteer=VolunteerFactory(community=activity.community))
+
+    # session and user, the activity with its places, the volunteer, their sign-up
+    assert _flat(client, reverse("site:activity", args=[activity.pk]), build) <= 6
+
+
+def test_my_pages_are_flat(client, resident, community, street_staff):
+    days = iter(range(3, 300))
+
+    def build(n):
+        for _ in range(n):
+            start = timezone.now() - timedelta(days=next(days))
+            activity = ActivityFactory(community=community("桂花社区"), starts_at=start)
+            Signup.objects.create(activity=activity, volunteer=resident)
+            record = services.service_record_add(
+                volunteer=resident,
+                activity=activity,
+                started_at=activity.starts_at,
+                ended_at=activity.ends_at,
+                description="值守",
+                user=street_staff,
+            )
+            services.service_record_confirm(record=record, user=street_staff)
+            RewardFactory(community=community("桂花社区"))
+
+    assert _flat(client, reverse("site:me"), build) <= 14
+    assert _flat(client, reverse("site:certificate"), build) <= 8
+
+
+def test_a_branchs_history_and_an_order_page_are_flat(client, guicheng, community, street_staff):
+    from indicators.tests.factories import ScoreFactory
+
+    now = timezone.now()
+    published = {"status": "published", "closed_at": now, "published_at": now, "ratings_computed_at": now}
+    branch = PartyOrganizationFactory(community=community("桂花社区"))
+    center = ServiceCenter.objects.get(name="桂城街道党群服务中心")
+    order = services.service_order_submit(
+        center=center, category="repair", need="楼道灯坏了", contact_name="黄", contact_phone="13800138000"
+    )
+    quarters = iter(range(1, 60))
+
+    def build(n):
+        for _ in range(n):
+            number = next(quarters)
+            period = PeriodFactory(scheme__street=guicheng, scheme__year=2000 + number, quarter=1, **published)
+            RatingFactory(period=period, subject=branch, stars=1 + number % 5)
+            ScoreFactory(period=period, subject=branch)
+
+    assert _flat(client, reverse("site:subject", args=[branch.pk]), build) <= 6
+    assert _count(client, reverse("site:order", args=[order.code])) <= 4
