@@ -4,14 +4,16 @@ and the work queue (issue 10). Each costs a fixed number of queries, however man
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db.models import Avg, Count, Max, Prefetch, QuerySet
 
 from organizations.models import PartyOrganization, Street
 
 from . import registry
-from .models import Mentor, Period, PublishedFigure, Rating, RectificationCase, Score
+from .models import Instructor, Mentor, Period, PublishedFigure, Rating, RectificationCase, Score
 from .stars import STARS
 
 # --- Periods and ratings ------------------------------------------------------------------------
@@ -65,6 +67,44 @@ def rectification_list(*, queryset: QuerySet | None = None, open_only: bool = Tr
         .prefetch_related(Prefetch("mentors", queryset=Mentor.objects.order_by("name")))
         .order_by("subject__community__name", "subject__name")
     )
+
+
+@dataclass(frozen=True)
+class VisitDue:
+    """Why a case under rectification needs a follow-up now (empty reasons: it does not)."""
+
+    reasons: tuple[str, ...]
+
+    @property
+    def due(self) -> bool:
+        return bool(self.reasons)
+
+
+def visit_due(case: RectificationCase, today: date) -> VisitDue:
+    """A case needs a visit when it has had none for ``INDICATORS_VISIT_INTERVAL_DAYS`` (or
+    never), or when its deadline has passed. ``case`` comes from ``rectification_list``."""
+    interval = settings.INDICATORS_VISIT_INTERVAL_DAYS
+    reasons = []
+    if case.last_visit_on is None:
+        reasons.append("尚未走访")
+    elif (today - case.last_visit_on).days >= interval:
+        reasons.append(f"已 {(today - case.last_visit_on).days} 天未走访（应每 {interval} 天至少一次）")
+    if case.deadline is not None and case.deadline < today:
+        reasons.append(f"已过完成时限（{case.deadline:%Y-%m-%d}）")
+    return VisitDue(tuple(reasons))
+
+
+def workspace_cases(*, user, today: date) -> list[RectificationCase]:
+    """Open cases the user follows up: an instructor's own cases, otherwise every open case in
+    the user's scope; each with ``visit`` (a ``VisitDue``), due ones first — two queries."""
+    queryset = RectificationCase.objects.scoped_for(user)
+    if Instructor.objects.filter(user_id=user.pk, is_active=True).exists():
+        queryset = queryset.filter(instructor__user_id=user.pk)
+    cases = list(rectification_list(queryset=queryset))
+    for case in cases:
+        case.visit = visit_due(case, today)
+    cases.sort(key=lambda case: not case.visit.due)
+    return cases
 
 
 # --- Explanation ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from . import opening, resources, services
 from .admin_base import ScopedAdmin, ScopedImportExportAdmin, ScopedInline
+from .forms import WeekFormSet
 from .models import (
     AreaCluster,
     CoBuildingAgreement,
@@ -172,6 +173,7 @@ class ServiceTypeAdmin(ScopedAdmin):
 
 class OpeningIntervalInline(ScopedInline):
     model = OpeningInterval
+    formset = WeekFormSet
     fields = ["weekday", "opens_at", "closes_at"]
 
 

@@ -311,6 +311,8 @@ PROJECTS_LAG_MARGIN = env.int("PROJECTS_LAG_MARGIN", default=15)
 PROJECTS_UPDATE_EDIT_WINDOW_MINUTES = env.int("PROJECTS_UPDATE_EDIT_WINDOW_MINUTES", default=30)
 # 数读: how long a street's computed key figures stay cached (the beat entry refreshes them sooner).
 INDICATORS_FIGURES_CACHE_SECONDS = env.int("INDICATORS_FIGURES_CACHE_SECONDS", default=60 * 60)
+# A subject under rectification is visited at least this often (seed 004: 定期跟踪指导).
+INDICATORS_VISIT_INTERVAL_DAYS = env.int("INDICATORS_VISIT_INTERVAL_DAYS", default=30)
 
 from import_export.formats.base_formats import CSV, XLSX  # noqa: E402
 

@@ -9,9 +9,9 @@ from datetime import date
 from django.db.models import Prefetch, Q, QuerySet
 
 from organizations.models import StaffScope
-from organizations.scope import SECRETARY_GROUP
+from organizations.scope import SECRETARY_GROUP, acts_on_whole_street
 
-from .lagging import annotate_lagging, lagging_q, today_in_beijing
+from .lagging import annotate_lagging, judge, lagging_q, today_in_beijing
 from .models import (
     ProgressUpdate,
     SecretaryProject,
@@ -74,6 +74,45 @@ def plan_board(*, year: int, street_id: int | None = None, today: date | None = 
 def lagging_items(*, today: date | None = None) -> QuerySet:
     today = today or today_in_beijing()
     return WorkItem.objects.filter(lagging_q(today, year_path=ITEM_YEAR)).select_related("theme__plan")
+
+
+# --- The workspace ------------------------------------------------------------------------------
+
+
+def workspace_projects(*, user, today: date | None = None) -> list[SecretaryProject]:
+    """The user's 书记工程 of the latest year they have any, lagging first, each with
+    ``lag`` (the verdict and its reasons) — two queries: the year, the projects."""
+    today = today or today_in_beijing()
+    scoped = SecretaryProject.objects.scoped_for(user)
+    year = scoped.filter(year__lte=today.year).order_by("-year").values_list("year", flat=True).first()
+    if year is None:
+        return []
+    lagging_first = projects_with_lagging(scoped.for_year(year), today=today).order_by("-is_lagging", "community__name")
+    projects = list(lagging_first)
+    for project in projects:
+        project.lag = judge(percent=project.percent, last_update_on=project.last_update_on, year=year, today=today)
+    return projects
+
+
+def workspace_items(*, user, today: date | None = None) -> list[WorkItem]:
+    """The 730 items street staff post progress on: those of the latest plan in scope that are
+    滞后, each with ``lag`` — two queries. Secretaries read the list but do not post on it."""
+    if not acts_on_whole_street(user):
+        return []
+    today = today or today_in_beijing()
+    scoped = WorkItem.objects.scoped_for(user)
+    year = scoped.filter(**{f"{ITEM_YEAR}__lte": today.year}).order_by(f"-{ITEM_YEAR}")
+    year = year.values_list(ITEM_YEAR, flat=True).first()
+    if year is None:
+        return []
+    items = list(
+        scoped.filter(lagging_q(today, year_path=ITEM_YEAR), **{ITEM_YEAR: year})
+        .select_related("theme__plan")
+        .order_by("theme__number", "number")
+    )
+    for item in items:
+        item.lag = judge(percent=item.percent, last_update_on=item.last_update_on, year=year, today=today)
+    return items
 
 
 # --- Shared -----------------------------------------------------------------------------------

@@ -1,0 +1,150 @@
+"""The workspace's forms: what a secretary types on a phone. Each says in plain Chinese what is
+wrong; the services behind them hold the rules, so a bad post changes nothing."""
+
+from __future__ import annotations
+
+from django import forms
+
+from organizations.forms import WeekFormSet
+from organizations.models import OpeningException, OpeningInterval, ServiceCenter
+from projects.models import PERCENT_VALIDATORS
+from projects.validators import validate_photo
+from volunteers.models import Activity, VolunteerTeam
+
+
+class PhotosInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Any number of photos (none included), each checked like the admin's photo field."""
+
+    def __init__(self, **kwargs):
+        attrs = {"accept": "image/jpeg,image/png,image/webp", "capture": "environment"}
+        super().__init__(widget=PhotosInput(attrs=attrs), required=False, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        errors = []
+        for number, photo in enumerate(files, start=1):
+            try:
+                validate_photo(photo)
+            except forms.ValidationError as error:
+                errors.extend(f"第 {number} 张照片：{message}" for message in error.messages)
+        if errors:
+            raise forms.ValidationError(errors)
+        return files
+
+
+class ProgressForm(forms.Form):
+    text = forms.CharField(label="进展情况", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    percent = forms.IntegerField(
+        label="整体完成（%）",
+        validators=PERCENT_VALIDATORS,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 100}),
+    )
+    photos = PhotosField(label="现场照片（可多张）")
+    # Set by the phone for a draft sent again after a lost connection: the second copy is ignored.
+    draft = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+
+class ActivityForm(forms.ModelForm):
+    """A new activity of the user's communities, usually at one of their centres."""
+
+    class Meta:
+        model = Activity
+        fields = ["title", "description", "community", "center", "place", "starts_at", "ends_at", "capacity"]
+        fields += ["team", "is_public"]
+        widgets = {
+            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, communities, centers, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+        self.fields["center"].queryset = centers
+        self.fields["team"].queryset = teams
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        if communities.count() == 1:
+            self.fields["community"].initial = communities.first()
+
+    def clean(self):
+        cleaned = super().clean()
+        community, center = cleaned.get("community"), cleaned.get("center")
+        if community and center and center.community_id not in (None, community.pk):
+            self.add_error("center", "这个服务中心不属于所选社区。")
+        return cleaned
+
+
+class RecordsForm(forms.Form):
+    """A batch of hour records, confirmed or sent back with one note."""
+
+    records = forms.TypedMultipleChoiceField(label="服务时长记录", coerce=int, choices=())
+    decision = forms.ChoiceField(choices=[("confirm", "确认"), ("reject", "退回")])
+    note = forms.CharField(label="退回原因", max_length=200, required=False)
+
+    def __init__(self, *args, record_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["records"].choices = [(pk, pk) for pk in record_ids]
+        self.fields["records"].error_messages["invalid_choice"] = "所选记录已处理或不在你的工作范围内，请刷新后重试。"
+        self.fields["records"].error_messages["required"] = "请至少勾选一条记录。"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "reject" and not (cleaned.get("note") or "").strip():
+            self.add_error("note", "退回须说明原因，志愿者会看到。")
+        return cleaned
+
+
+class OrderAnswerForm(forms.Form):
+    activity = forms.ModelChoiceField(label="响应的活动", queryset=Activity.objects.none(), required=False)
+    team = forms.ModelChoiceField(label="或派出服务队", queryset=VolunteerTeam.objects.none(), required=False)
+    note = forms.CharField(label="给居民的答复", max_length=200, required=False)
+
+    def __init__(self, *args, activities, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = activities
+        self.fields["team"].queryset = teams
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("activity") and not cleaned.get("team"):
+            raise forms.ValidationError("请选择响应的活动或服务队。")
+        return cleaned
+
+
+class OrderDeclineForm(forms.Form):
+    reason = forms.CharField(label="不予受理的原因", max_length=200)
+
+
+class VisitForm(forms.Form):
+    visited_on = forms.DateField(label="走访日期", widget=forms.DateInput(attrs={"type": "date"}))
+    notes = forms.CharField(label="跟踪情况", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    next_steps = forms.CharField(
+        label="下一步", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
+    )
+
+
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+IntervalFormSet = forms.inlineformset_factory(
+    ServiceCenter,
+    OpeningInterval,
+    formset=WeekFormSet,
+    fields=["weekday", "opens_at", "closes_at"],
+    widgets={"opens_at": TIME, "closes_at": TIME},
+    extra=2,
+    can_delete=True,
+)
+
+ExceptionFormSet = forms.inlineformset_factory(
+    ServiceCenter,
+    OpeningException,
+    fields=["date", "is_closed", "opens_at", "closes_at", "note"],
+    widgets={"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), "opens_at": TIME, "closes_at": TIME},
+    extra=1,
+    can_delete=True,
+)

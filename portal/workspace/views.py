@@ -1,0 +1,333 @@
+"""The secretaries' phone workspace. Thin like the admin: every read goes through the one scope
+(``scoped_for``) and the apps' selectors, every write through the same service as the admin, so
+history, roll-ups, reminders and caches follow. A record outside the user's scope is a 404,
+whether it is read or written."""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.contrib.staticfiles import finders
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from indicators import selectors as ratings
+from indicators import services as rating_services
+from indicators.models import RectificationCase
+from organizations.models import Community, ServiceCenter
+from organizations.scope import NOTHING, communities_for, scope_of
+from projects import selectors as projects
+from projects import services as project_services
+from projects.lagging import today_in_beijing
+from projects.models import SecretaryProject, WorkItem
+from volunteers import selectors as volunteering
+from volunteers import services as volunteer_services
+from volunteers.models import Activity, ServiceOrder, ServiceRecord, VolunteerTeam
+
+from .forms import (
+    ActivityForm,
+    ExceptionFormSet,
+    IntervalFormSet,
+    OrderAnswerForm,
+    OrderDeclineForm,
+    ProgressForm,
+    RecordsForm,
+    VisitForm,
+)
+
+# A draft sent twice (the answer to the first send was lost with the connection) is taken once.
+DRAFT_SECONDS = 2 * 24 * 3600
+
+
+def staff_only(view):
+    """Signed-in staff with a scope (a secretary, street staff, an instructor); never cached."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        if not request.user.is_staff or scope_of(request.user) == NOTHING:
+            raise PermissionDenied("工作台只对社区书记和街道工作人员开放。")
+        return view(request, *args, **kwargs)
+
+    return never_cache(wrapped)
+
+
+def _refusal(error: ValidationError | PermissionDenied) -> str:
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    return str(error) or "没有权限。"
+
+
+def _attach(form, error: ValidationError | PermissionDenied) -> None:
+    """A service's refusal onto the form: under its field when the form has that field."""
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict") and set(error.error_dict) <= set(form.fields):
+        form.add_error(None, error)
+    else:
+        form.add_error(None, _refusal(error))
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+# --- Home ---------------------------------------------------------------------------------------
+
+
+@staff_only
+def home(request):
+    user, today = request.user, today_in_beijing()
+    context = {
+        "projects": projects.workspace_projects(user=user, today=today),
+        "items": projects.workspace_items(user=user, today=today),
+        "pending_records": volunteering.pending_records(user=user).count(),
+        "orders": list(volunteering.open_orders(user=user)[:20]),
+        "stale_order_ids": set(volunteering.stale_orders(user=user).values_list("pk", flat=True)),
+        "cases": ratings.workspace_cases(user=user, today=today),
+        "centers": ServiceCenter.objects.scoped_for(user).order_by("level", "name")[:10],
+    }
+    return render(request, "portal/workspace/home.html", context)
+
+
+# --- Progress -----------------------------------------------------------------------------------
+
+
+def _progress(request, *, project=None, item=None):
+    subject = project or item
+    form = ProgressForm(request.POST or None, request.FILES or None, initial={"percent": subject.percent})
+    if request.method == "POST" and form.is_valid():
+        draft_key = f"workspace-draft:{request.user.pk}:{form.cleaned_data['draft']}"
+        if form.cleaned_data["draft"] and cache.get(draft_key):
+            # The first copy of this draft arrived; its answer did not.
+            return _progress_done(request, subject, created=False)
+        try:
+            project_services.progress_update_add(
+                user=request.user,
+                project=project,
+                item=item,
+                text=form.cleaned_data["text"],
+                percent=form.cleaned_data["percent"],
+                photos=form.cleaned_data["photos"],
+            )
+        except (ValidationError, PermissionDenied) as error:
+            _attach(form, error)
+        else:
+            if form.cleaned_data["draft"]:
+                cache.set(draft_key, 1, DRAFT_SECONDS)
+            return _progress_done(request, subject, created=True)
+    if request.method == "POST" and _wants_json(request):
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    updates = projects.timeline(project=project, item=item, public_only=False)[:3]
+    context = {"form": form, "subject": subject, "is_item": item is not None, "updates": updates}
+    return render(request, "portal/workspace/progress.html", context, status=400 if form.errors else 200)
+
+
+def _progress_done(request, subject, *, created: bool):
+    subject.refresh_from_db(fields=["percent"])
+    text = f"已记录“{subject}”的进展，整体完成 {subject.percent}%。"
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "redirect": reverse("workspace:home"), "message": text}, status=201)
+    messages.success(request, text if created else "这份草稿已经发送过，没有重复记录。")
+    return redirect("workspace:home")
+
+
+@staff_only
+def project_progress(request, pk: int):
+    project = get_object_or_404(SecretaryProject.objects.scoped_for(request.user).select_related("community"), pk=pk)
+    return _progress(request, project=project)
+
+
+@staff_only
+def item_progress(request, pk: int):
+    item = get_object_or_404(WorkItem.objects.scoped_for(request.user).select_related("theme__plan"), pk=pk)
+    return _progress(request, item=item)
+
+
+# --- Hours --------------------------------------------------------------------------------------
+
+
+@staff_only
+def records(request):
+    pending = list(volunteering.pending_records(user=request.user)[:200])
+    form = RecordsForm(request.POST or None, record_ids=[record.pk for record in pending])
+    if request.method == "POST":
+        chosen = set(map(int, filter(str.isdigit, request.POST.getlist("records"))))
+        unknown = chosen - {record.pk for record in pending}
+        if unknown and ServiceRecord.objects.scoped_for(request.user).filter(pk__in=unknown).count() < len(unknown):
+            raise Http404  # a record outside my scope: as if it did not exist
+        if form.is_valid():
+            selected = [record for record in pending if record.pk in form.cleaned_data["records"]]
+            if form.cleaned_data["decision"] == "confirm":
+                counts = volunteer_services.service_records_confirm(records=selected, user=request.user)
+                text = f"已确认 {counts['confirmed']} 条"
+                text += f"，{counts['already']} 条此前已确认" if counts["already"] else ""
+                text += f"，{counts['failed']} 条未能确认（请到后台查看原因）" if counts["failed"] else ""
+                messages.success(request, text + "。")
+            else:
+                for record in selected:
+                    volunteer_services.service_record_reject(
+                        record=record, user=request.user, note=form.cleaned_data["note"].strip()
+                    )
+                messages.success(request, f"已退回 {len(selected)} 条，志愿者会看到原因。")
+            return redirect("workspace:records")
+    return render(
+        request, "portal/workspace/records.html", {"records": pending, "form": form}, status=400 if form.errors else 200
+    )
+
+
+# --- 点单 ---------------------------------------------------------------------------------------
+
+
+@staff_only
+def orders(request):
+    context = {
+        "orders": volunteering.open_orders(user=request.user),
+        "stale_ids": set(volunteering.stale_orders(user=request.user).values_list("pk", flat=True)),
+    }
+    return render(request, "portal/workspace/orders.html", context)
+
+
+def _order_forms(request, order, data=None):
+    upcoming = volunteering.activities_upcoming().filter(pk__in=Activity.objects.scoped_for(request.user))
+    teams = VolunteerTeam.objects.scoped_for(request.user).active().order_by("name")
+    return (
+        OrderAnswerForm(data, activities=upcoming, teams=teams, prefix="answer"),
+        OrderDeclineForm(data, prefix="decline"),
+    )
+
+
+@staff_only
+def order_detail(request, pk: int):
+    order = get_object_or_404(
+        ServiceOrder.objects.scoped_for(request.user).select_related("center", "community", "answer_activity"), pk=pk
+    )
+    answer, decline = _order_forms(request, order)
+    if request.method == "POST":
+        step = request.POST.get("step")
+        answer, decline = _order_forms(request, order, request.POST)
+        form = {"answer": answer, "decline": decline}.get(step)
+        try:
+            if step == "accept":
+                volunteer_services.service_order_accept(order=order, user=request.user)
+            elif step == "done":
+                volunteer_services.service_order_done(order=order, user=request.user)
+            elif form is not None and form.is_valid():
+                if step == "answer":
+                    volunteer_services.service_order_answer(order=order, user=request.user, **form.cleaned_data)
+                else:
+                    volunteer_services.service_order_decline(
+                        order=order, user=request.user, reason=form.cleaned_data["reason"]
+                    )
+            else:
+                raise ValidationError("请按提示填写后再提交。")
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, _refusal(error))
+            context = {"order": order, "answer": answer, "decline": decline}
+            return render(request, "portal/workspace/order_detail.html", context, status=400)
+        messages.success(request, "点单已更新。")
+        return redirect("workspace:order", pk=order.pk)
+    return render(request, "portal/workspace/order_detail.html", {"order": order, "answer": answer, "decline": decline})
+
+
+# --- My centres: hours and dated exceptions -------------------------------------------------------
+
+
+@staff_only
+def centers(request):
+    mine = ServiceCenter.objects.scoped_for(request.user).select_related("community").order_by("level", "name")
+    return render(request, "portal/workspace/centers.html", {"centers": mine})
+
+
+@staff_only
+def center_hours(request, pk: int):
+    center = get_object_or_404(ServiceCenter.objects.scoped_for(request.user), pk=pk)
+    today = timezone.localdate()
+    upcoming = center.opening_exceptions.filter(date__gte=today)
+    week = IntervalFormSet(request.POST or None, instance=center, prefix="week")
+    days = ExceptionFormSet(request.POST or None, instance=center, prefix="days", queryset=upcoming)
+    if request.method == "POST" and week.is_valid() and days.is_valid():
+        try:
+            with transaction.atomic():
+                week.save()
+                days.save()
+        except IntegrityError:
+            # Two people saved the same week at once; the database kept its rules.
+            messages.error(request, "开放时间刚被其他人修改，请刷新后重试。")
+        else:
+            messages.success(request, f"已保存“{center.name}”的开放时间。")
+            return redirect("workspace:center_hours", pk=center.pk)
+    invalid = request.method == "POST"
+    context = {"center": center, "week": week, "days": days}
+    return render(request, "portal/workspace/center_hours.html", context, status=400 if invalid else 200)
+
+
+# --- Activities ---------------------------------------------------------------------------------
+
+
+@staff_only
+def activity_new(request):
+    user = request.user
+    communities = communities_for(user)
+    if communities is None:
+        communities = Community.objects.all()
+    form = ActivityForm(
+        request.POST or None,
+        communities=communities.order_by("name"),
+        centers=ServiceCenter.objects.scoped_for(user).order_by("level", "name"),
+        teams=VolunteerTeam.objects.scoped_for(user).active().order_by("name"),
+    )
+    if request.method == "POST" and form.is_valid():
+        activity = form.save(commit=False)
+        activity.street_id = activity.community.street_id
+        try:
+            volunteer_services.activity_save(activity=activity, user=user)
+        except (ValidationError, PermissionDenied) as error:
+            _attach(form, error)
+        else:
+            messages.success(request, f"已发布活动“{activity.title}”。")
+            return redirect("workspace:home")
+    return render(request, "portal/workspace/activity_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+# --- Rectification follow-ups -------------------------------------------------------------------
+
+
+@staff_only
+def case_visit(request, pk: int):
+    case = get_object_or_404(
+        ratings.rectification_list(queryset=RectificationCase.objects.scoped_for(request.user), open_only=False),
+        pk=pk,
+    )
+    form = VisitForm(request.POST or None, initial={"visited_on": today_in_beijing()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            rating_services.visit_add(case=case, user=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            _attach(form, error)
+        else:
+            messages.success(request, f"已记录对“{case.subject}”的走访。")
+            return redirect("workspace:home")
+    visits = case.visits.order_by("-visited_on", "-pk")[:5]
+    context = {"case": case, "form": form, "visits": visits}
+    return render(request, "portal/workspace/case_visit.html", context, status=400 if form.errors else 200)
+
+
+# --- Installable ----------------------------------------------------------------------------------
+
+
+def service_worker(request):
+    """Served from /workspace/ so its scope covers the workspace; the file itself is static."""
+    path = finders.find("portal/workspace-sw.js")
+    if path is None:
+        return HttpResponse(status=404)
+    response = FileResponse(open(path, "rb"), content_type="text/javascript; charset=utf-8")  # noqa: SIM115
+    response["Cache-Control"] = "no-cache"
+    return response
