@@ -69,7 +69,8 @@ def _refusal(error: ValidationError | PermissionDenied) -> str:
 
 def _attach(form, error: ValidationError | PermissionDenied) -> None:
     """A service's refusal onto the form: under its field when the form has that field."""
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict") and set(error.error_dict) <= set(form.fields):
+    by_field = isinstance(error, ValidationError) and hasattr(error, "error_dict")
+    if by_field and set(error.error_dict) <= set(form.fields):
         form.add_error(None, error)
     else:
         form.add_error(None, _refusal(error))
