@@ -37,7 +37,10 @@ class PhotosField(forms.FileField):
 
 
 class ProgressForm(forms.Form):
-    text = forms.CharField(label="进展情况", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    # Focused on arrival: the keyboard's "next" key then reaches the percent, no tap needed.
+    text = forms.CharField(
+        label="进展情况", widget=forms.Textarea(attrs={"rows": 4, "autofocus": True}), max_length=2000
+    )
     percent = forms.IntegerField(
         label="整体完成（%）",
         validators=PERCENT_VALIDATORS,

@@ -134,9 +134,9 @@ def _progress(request, *, project=None, item=None):
 def _progress_done(request, subject, *, created: bool):
     subject.refresh_from_db(fields=["percent"])
     text = f"已记录“{subject}”的进展，整体完成 {subject.percent}%。"
+    messages.success(request, text if created else "这份草稿已经发送过，没有重复记录。")
     if _wants_json(request):
         return JsonResponse({"ok": True, "redirect": reverse("workspace:home"), "message": text}, status=201)
-    messages.success(request, text if created else "这份草稿已经发送过，没有重复记录。")
     return redirect("workspace:home")
 
 

@@ -30,7 +30,7 @@ self.addEventListener("fetch", function (event) {
       }
       return response;
     }).catch(function () {
-      return caches.match(request).then(function (cached) {
+      return caches.match(request, { ignoreVary: true }).then(function (cached) {
         return cached || new Response("<h1>没有网络</h1><p>这个页面还没有离线副本，请联网后再打开。</p>", {
           status: 503, headers: { "Content-Type": "text/html; charset=utf-8" },
         });

@@ -158,6 +158,16 @@
     update();
   }
 
+  // The page a secretary posts from is kept for offline use even on the first visit, before
+  // the service worker controls the tab (it keeps later visits itself). Same cache name as
+  // workspace-sw.js.
+  function keepOfflineCopy() {
+    if (!document.querySelector("[data-offline-copy]") || !window.caches) { return; }
+    return caches.open("workspace-v1").then(function (cache) {
+      return cache.add(window.location.pathname);
+    }).then(function () { document.documentElement.dataset.offline = "ready"; });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     if (window.indexedDB && window.fetch) {
       document.querySelectorAll("form[data-draft]").forEach(setupDraft);
@@ -167,6 +177,8 @@
     var script = document.querySelector("script[data-sw]");
     if (script && "serviceWorker" in navigator) {
       navigator.serviceWorker.register(script.dataset.sw, { scope: script.dataset.sw.replace(/sw\.js$/, "") })
+        .then(function () { return navigator.serviceWorker.ready; })
+        .then(keepOfflineCopy)
         .catch(function () { /* the workspace works without it, only not offline */ });
     }
   });

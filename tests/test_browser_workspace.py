@@ -1,0 +1,156 @@
+"""The secretaries' workspace in a real browser (Debian's Chromium through Playwright) on a
+390×844 phone: a progress update in three taps from the workspace home, a draft that survives a
+lost connection and is sent when it comes back, a batch of hours confirmed at once. Screenshots
+are kept in bench/out/screenshots/ to be looked at."""
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from organizations.services import staff_user_create
+from projects.models import ProgressUpdate
+from projects.tests.factories import SecretaryProjectFactory
+from volunteers.models import ServiceRecord
+from volunteers.tests.factories import ServiceRecordFactory, VolunteerFactory
+
+from .test_browser import CHROMIUM, PASSWORD, PHONE, browser  # noqa: F401 - the shared browser fixture
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is installed by `make test`"),
+]
+SHOTS = Path(__file__).resolve().parent.parent / "bench" / "out" / "screenshots"
+
+# Counts the taps (clicks) a page receives, across page loads of the tab.
+COUNT_TAPS = """
+document.addEventListener("click", () => {
+  sessionStorage.setItem("taps", String(Number(sessionStorage.getItem("taps") || 0) + 1));
+}, true);
+"""
+
+
+@pytest.fixture
+def secretary(guicheng, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return staff_user_create(
+        username="guihua", password=PASSWORD, communities=[guicheng.communities.get(name="桂花社区")]
+    )
+
+
+@pytest.fixture
+def project(secretary, guicheng):
+    return SecretaryProjectFactory(community=guicheng.communities.get(name="桂花社区"), year=2023, title="加装电梯攻坚")
+
+
+def _signed_in_phone(chromium, base):
+    context = chromium.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", has_touch=True)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(f"{base}/admin/login/?next=/workspace/")
+    page.fill("#id_username", "guihua")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{base}/workspace/")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return context, page, errors
+
+
+def _photo(tmp_path) -> Path:
+    path = tmp_path / "camera.jpg"
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 90), "orange").save(buffer, "JPEG")
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def test_a_progress_update_takes_three_taps_from_the_workspace_home(browser, live_server, project, tmp_path):  # noqa: F811
+    context, page, errors = _signed_in_phone(browser, live_server.url)
+    page.add_init_script(COUNT_TAPS)
+    page.reload()
+    page.screenshot(path=SHOTS / "workspace-home.png", full_page=True)
+
+    # tap 1: 更新进展 on the project's card
+    page.get_by_role("link", name="更新进展").click()
+    page.wait_for_selector("form[data-draft]")
+    # the text field has the focus: the secretary types, the keyboard's "next" reaches the percent
+    assert page.evaluate("document.activeElement.name") == "text"
+    page.keyboard.type("完成12栋加装电梯意愿摸查")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("45")
+    # tap 2: the camera (the file input opens it on a phone)
+    assert page.get_attribute("input[name=photos]", "capture") == "environment"
+    page.set_input_files("input[name=photos]", _photo(tmp_path))
+    page.screenshot(path=SHOTS / "workspace-progress.png", full_page=True)
+    # tap 3: submit
+    page.get_by_role("button", name="提交进展").click()
+    page.wait_for_url(f"{live_server.url}/workspace/")
+    page.wait_for_selector(".messages")
+
+    taps = int(page.evaluate("sessionStorage.getItem('taps')")) + 1  # + the camera, which is no click
+    assert taps == 3
+    update = ProgressUpdate.objects.get(project=project)
+    assert (update.text, update.percent, update.photos.count()) == ("完成12栋加装电梯意愿摸查", 45, 1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert errors == []
+    context.close()
+
+
+def test_a_draft_survives_a_lost_connection_and_is_sent_when_it_returns(browser, live_server, project, tmp_path):  # noqa: F811
+    context, page, errors = _signed_in_phone(browser, live_server.url)
+    page.goto(f"{live_server.url}/workspace/projects/{project.pk}/progress/")
+    page.wait_for_selector("html[data-offline=ready]", state="attached")  # the phone keeps a copy
+
+    # given the connection drops while the secretary writes
+    context.set_offline(True)
+    page.fill("textarea[name=text]", "暴雨后巡查，电梯井基坑无积水")
+    page.fill("input[name=percent]", "50")
+    page.set_input_files("input[name=photos]", _photo(tmp_path))
+    page.get_by_role("button", name="提交进展").click()
+    page.locator(".draft-status", has_text="网络不通").wait_for()
+    assert page.locator(".connection").is_visible()
+    page.screenshot(path=SHOTS / "workspace-offline-draft.png", full_page=True)
+    assert not ProgressUpdate.objects.exists()
+
+    # when the page is opened again (still offline: from the phone's copy), the draft is there
+    page.reload()
+    page.screenshot(path=SHOTS / "workspace-offline-reload.png", full_page=True)
+    page.locator(".draft-status", has_text="已恢复").wait_for()
+    assert page.input_value("textarea[name=text]") == "暴雨后巡查，电梯井基坑无积水"
+    assert "1 张照片" in page.locator(".draft-status").inner_text()
+
+    # then, back online, it is sent by itself, once, with its photo
+    context.set_offline(False)
+    page.wait_for_url(f"{live_server.url}/workspace/", timeout=15000)
+    update = ProgressUpdate.objects.get(project=project)
+    assert (update.percent, update.photos.count()) == (50, 1)
+    # the service worker's "offline" failures are expected console noise; nothing else
+    assert [e for e in errors if "ERR_INTERNET_DISCONNECTED" not in e and "Failed to fetch" not in e] == []
+    context.close()
+
+
+def test_a_batch_of_hours_is_confirmed_at_once(browser, live_server, secretary, guicheng):  # noqa: F811
+    volunteer = VolunteerFactory(community=guicheng.communities.get(name="桂花社区"), name="梁志愿")
+    records = [ServiceRecordFactory(volunteer=volunteer) for _ in range(4)]
+    context, page, errors = _signed_in_phone(browser, live_server.url)
+    page.get_by_role("link", name="确认时长").click()
+    page.wait_for_selector("input.check-all")
+    assert page.locator("input[name=records]").count() == 4
+
+    page.check("input.check-all")
+    page.screenshot(path=SHOTS / "workspace-hours.png", full_page=True)
+    page.get_by_role("button", name="确认所选").click()
+    page.wait_for_selector(".messages")
+
+    assert "已确认 4 条" in page.locator(".messages").inner_text()
+    assert set(ServiceRecord.objects.filter(pk__in=[r.pk for r in records]).values_list("status", flat=True)) == {
+        "confirmed"
+    }
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert errors == []
+    context.close()
