@@ -154,3 +154,33 @@ def test_a_batch_of_hours_is_confirmed_at_once(browser, live_server, secretary, 
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert errors == []
     context.close()
+
+
+def test_every_workspace_page_fits_a_phone(browser, live_server, project, secretary, guicheng):  # noqa: F811
+    from indicators.tests.factories import RectificationCaseFactory
+    from organizations.models import ServiceCenter
+    from organizations.tests.factories import PartyOrganizationFactory
+    from volunteers.tests.factories import ServiceOrderFactory
+
+    guihua = guicheng.communities.get(name="桂花社区")
+    center = ServiceCenter.objects.filter(community=guihua).first()
+    order = ServiceOrderFactory(center=center)
+    case = RectificationCaseFactory(subject=PartyOrganizationFactory(community=guihua), deadline=None)
+    ServiceRecordFactory(volunteer=VolunteerFactory(community=guihua))
+    pages = {
+        "records": "/workspace/hours/",
+        "orders": "/workspace/orders/",
+        "order": f"/workspace/orders/{order.pk}/",
+        "centers": "/workspace/centers/",
+        "center-hours": f"/workspace/centers/{center.pk}/hours/",
+        "activity-new": "/workspace/activities/new/",
+        "case-visit": f"/workspace/cases/{case.pk}/visit/",
+    }
+    context, page, errors = _signed_in_phone(browser, live_server.url)
+    for name, path in pages.items():
+        page.goto(live_server.url + path)
+        page.screenshot(path=SHOTS / f"workspace-{name}.png", full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
+        assert page.locator("h1").count() == 1, name
+    assert errors == []
+    context.close()
