@@ -1,8 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from . import views
 
@@ -13,7 +11,7 @@ admin.site.index_title = "党建工作管理"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Browsers (and installed web apps) ask for /favicon.ico whatever the page links to.
-    path("favicon.ico", RedirectView.as_view(url=static("portal/favicon.svg"), permanent=True)),
+    path("favicon.ico", views.favicon, name="favicon"),
     # Uploads, in development and production alike, through the scope (nginx sends the bytes).
     path(settings.MEDIA_URL.lstrip("/") + "<path:path>", views.media, name="media"),
     path("admin/", admin.site.urls),

@@ -5,7 +5,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
 from organizations.uploads import Visibility, clean_name, visibility
@@ -42,3 +43,9 @@ def media(request, path: str):
     # A staff-only file must not sit in a shared cache; a public one may, for a day.
     response["Cache-Control"] = "public, max-age=86400" if seen_by is Visibility.PUBLIC else "private, no-store"
     return response
+
+
+def favicon(request):
+    """Browsers (and installed web apps) ask for /favicon.ico whatever a page links to. The
+    static URL is read per request: in production it carries the manifest's hash."""
+    return HttpResponsePermanentRedirect(static("portal/favicon.svg"))
