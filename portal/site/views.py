@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 
 from indicators import registry
@@ -32,27 +31,10 @@ def _center_card(center, now):
     return {"center": center, "status": opening.status_text(hours, now), "open": opening.is_open_at(hours, now)}
 
 
-# Where a resident can see the records a key figure counts (the public lists of this site).
-FIGURE_PAGES = {
-    "organizations.communities": "site:streets",
-    "organizations.communities_with_centre": "site:centers",
-    "organizations.joint_meeting_communities": "site:streets",
-    "organizations.one_shoulder": "site:streets",
-    "organizations.one_shoulder_rate": "site:streets",
-    "indicators.five_star_branches": "site:honour",
-    "volunteers.teams": "site:activities",
-    "volunteers.building_teams": "site:activities",
-    "volunteers.orders_answered": "site:order_new",
-}
-
-
-def _figures(street) -> list[dict]:
-    if street is None:
-        return []
-    return [
-        {"figure": value, "url": reverse(FIGURE_PAGES[value.name]) if value.name in FIGURE_PAGES else None}
-        for value in registry.figures_for(street)
-    ]
+def _figures(street) -> list:
+    """The street's 数读 figures; each says where its records are listed (``public_url``, set
+    where the figure is registered) or, in its help text, why they are not."""
+    return registry.figures_for(street) if street is not None else []
 
 
 @public_page(OPEN_NOW_SECONDS)
