@@ -12,6 +12,7 @@ entry here fails ``test_every_public_url_is_crawled``.
 from __future__ import annotations
 
 import io
+import math
 import os
 import re
 from decimal import Decimal
@@ -23,6 +24,7 @@ from django.urls import URLPattern, URLResolver, reverse
 
 from indicators.models import Rating
 from organizations.models import Community, PartyMember, ServiceCenter, Street
+from organizations.selectors import default_street
 from portal.site import urls as site_urls
 from projects.models import SecretaryProject, WorkPlan
 from volunteers.models import Activity, PostClaim, ServiceOrder, Volunteer
@@ -43,6 +45,20 @@ def _order_codes():
     return ServiceOrder.objects.order_by("pk").values_list("code", flat=True)[:25]
 
 
+def _center_pages():
+    """Every page of the directory, unfiltered and for the economic societies' 阵地 (101 of them),
+    and the page after the last (it shows the last)."""
+    from portal.site.views import CENTERS_PER_PAGE
+
+    url = reverse("site:centers")
+    public = ServiceCenter.objects.public().filter(street=default_street())
+    pages = []
+    for query, centers in (("", public), ("level=society&", public.filter(level=ServiceCenter.Level.ECONOMIC_SOCIETY))):
+        last = math.ceil(centers.count() / CENTERS_PER_PAGE)
+        pages += [f"{url}?{query}page={number}" for number in range(1, last + 2)]
+    return pages
+
+
 CRAWL = {
     "home": lambda: [reverse("site:home")],
     "figures": lambda: (
@@ -50,7 +66,7 @@ CRAWL = {
         + [f"{reverse('site:figures')}?street={pk}" for pk in Street.objects.values_list("pk", flat=True)]
     ),
     "centers": lambda: (
-        [reverse("site:centers")]
+        _center_pages()
         + [
             f"{reverse('site:centers')}?level={level}&open=1"
             for level in ("street", "area", "community", "station", "building", "society")
@@ -261,3 +277,22 @@ def test_each_column_of_the_figures_page_adds_up_to_its_figure(client, demo, db)
             assert (f"各行相加为 {pairs}，全街道为 {distinct}" in page) is (pairs != distinct)
         else:
             assert summed == _number(total.text), header.column.figure
+
+
+def test_the_directory_walks_every_centre_page_by_page(client, demo, db):
+    # given the 140-odd published centres of the demo
+    public = set(ServiceCenter.objects.public().filter(street=default_street()).values_list("pk", flat=True))
+    assert len(public) > 100
+
+    # when a resident follows 下一页 from the first page to the last
+    seen, url, pages = [], reverse("site:centers"), 0
+    while url:
+        page = client.get(reverse("site:centers") + url if url.startswith("?") else url).content.decode()
+        seen += [int(pk) for pk in re.findall(r'class="card-link" href="/centers/(\d+)/"', page)]
+        following = re.search(r'<a rel="next" href="([^"]+)"', page)
+        url = following.group(1).replace("&amp;", "&") if following else None
+        pages += 1
+
+    # then every centre is on exactly one page
+    assert pages == math.ceil(len(public) / 24)
+    assert sorted(seen) == sorted(public)

@@ -137,6 +137,36 @@ def test_the_directory_filters_by_level_community_and_open_now(client, guicheng,
     assert always.name in open_now and never.name not in open_now
 
 
+def test_the_directory_pages_keep_the_filters_and_filter_open_now_before_paging(client, guicheng, community):
+    # given 30 stations of 桂花社区 open around the clock and 10 never open
+    guihua = community("桂花社区")
+    for i in range(40):
+        station = ServiceCenterFactory(community=guihua, is_published=True, level="station", name=f"桂花{i:02}站")
+        if i < 30:
+            for day in range(7):
+                OpeningIntervalFactory(center=station, weekday=day, opens_at=time(0, 0), closes_at=time(23, 59))
+    url = reverse("site:centers")
+
+    # when a resident pages through the open ones, and through all of them
+    first = client.get(url, {"level": "station", "community": guihua.pk, "open": "1"}).content.decode()
+    second = client.get(url, {"level": "station", "community": guihua.pk, "open": "1", "page": "2"})
+    every = client.get(url, {"level": "station", "community": guihua.pk, "page": "2"}).content.decode()
+    beyond = client.get(url, {"level": "station", "community": guihua.pk, "page": "99"}).content.decode()
+
+    # then only the open ones are counted and paged, 24 a page, and the links keep the filters
+    assert "第 1 / 2 页 · 共 30 个" in first
+    assert first.count('class="card"') == 24
+    assert f'rel="next" href="?level=station&amp;community={guihua.pk}&amp;open=1&amp;page=2"' in first
+    assert 'rel="prev"' not in first
+    assert second.content.decode().count('class="card"') == 6
+    assert (
+        f'rel="prev" href="?level=station&amp;community={guihua.pk}&amp;open=1&amp;page=1"' in second.content.decode()
+    )
+    assert all(f"桂花{i:02}站" not in second.content.decode() for i in range(30, 40))
+    assert "第 2 / 2 页 · 共 40 个" in every and every.count('class="card"') == 16
+    assert "第 2 / 2 页" in beyond  # a page past the end shows the last one
+
+
 def test_a_centre_page_says_where_when_and_how_to_call(client, guicheng):
     center = ServiceCenter.objects.get(name="桂城街道党群服务中心")
     center.address, center.phone, center.latitude, center.longitude = (
@@ -172,9 +202,14 @@ def _centers(guicheng, community):
 
 
 def test_the_directory_is_flat(client, guicheng, community):
-    # default street, communities for the filter, centres (+ economic society, community),
-    # their intervals, their exceptions
+    # default street, communities for the filter, the count, one page of centres (+ economic
+    # society, community), their intervals, their exceptions
     assert flat(client, reverse("site:centers"), _centers(guicheng, community)) <= 6
+    # with 开放中: every centre of the filter is read (no count), then paged in Python
+    assert flat(client, reverse("site:centers") + "?open=1", _centers(guicheng, community)) <= 5
+    # and every page costs the same
+    pages = [_queries(client, f"{reverse('site:centers')}?page={number}")[0] for number in (1, 2, 3)]
+    assert pages[0] == pages[1] == pages[2]
 
 
 def test_a_centre_page_is_flat(client, guicheng):
