@@ -170,7 +170,7 @@ def search_places(query: str, *, limit: int = 20) -> dict[str, list]:
 
 
 def communities_for_figures(*, street: Street) -> QuerySet:
-    """The street's communities by name, each annotated with what the 数读 figures ask of one
+    """The street's communities in pinyin order (as a resident looks a name up), each annotated with what the 数读 figures ask of one
     community: ``is_one_shoulder``, ``has_centre`` (a community-level 党群服务中心) and
     ``has_joint_meeting`` (ever held one). One query."""
     return (
@@ -181,8 +181,8 @@ def communities_for_figures(*, street: Street) -> QuerySet:
             ),
             has_joint_meeting=Exists(JointMeeting.objects.filter(community=OuterRef("pk"))),
         )
-        .only("name", "kind", "street_id")
-        .order_by("name")
+        .only("name", "kind", "street_id", "pinyin")
+        .order_by("pinyin", "name")
     )
 
 
