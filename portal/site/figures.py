@@ -29,10 +29,12 @@ class Column:
     figure: str  # the registered figure it stands for: header id, label and help
     key: str  # the count's name in the selectors' answers
     # "count": a number per row, summed; "flag": yes/no per community of ``kinds``, the total
-    # counts the yeses; "part": ``key`` of ``whole`` (e.g. 3 of 5 economic societies).
+    # counts the yeses; "part": ``key`` of ``whole`` (e.g. 3 of 5 economic societies), its
+    # figure the part's count, or with ``rate`` its percentage.
     shape: str = "count"
     kinds: tuple[str, ...] = (URBAN, RURAL)
     whole: str = ""
+    rate: bool = False
     # Other figures counted from the same records (their ids are anchors in this header).
     also: tuple[str, ...] = ()
     decimals: bool = False
@@ -48,7 +50,7 @@ COLUMNS = (
     Column(
         "organizations.one_shoulder", "is_one_shoulder", "flag", (RURAL,), also=("organizations.one_shoulder_rate",)
     ),
-    Column("organizations.cross_appointment_rate", "directors_crossed", "part", whole="directors"),
+    Column("organizations.cross_appointment_rate", "directors_crossed", "part", whole="directors", rate=True),
     Column("organizations.communities_with_centre", "has_centre", "flag"),
     Column("organizations.joint_meeting_communities", "has_joint_meeting", "flag", (URBAN,)),
     Column("organizations.joint_meetings_this_year", "joint_meetings_this_year"),
@@ -102,16 +104,17 @@ def _total(column: Column, communities: list, counts: dict, street_wide: dict) -
     if column.shape == "flag":
         base = [c for c in communities if c.kind in column.kinds]
         done = sum(bool(getattr(c, column.key)) for c in base)
-        values = {column.figure: done}
-        text = f"{done} / {len(base)}"
-        if column.also and base:
-            # “一肩挑”完成率: rounded to a whole percent, as one_shoulder_summary does
-            values[column.also[0]] = round(done * 100 / len(base))
-            text += f" · {values[column.also[0]]}%"
-        return Total(text, values)
+        if not column.also:
+            return Total(f"{done} / {len(base)}", {column.figure: done})
+        # “一肩挑” and its rate, rounded to a whole percent as one_shoulder_summary does; neither
+        # can be computed without a community of the reform's base
+        if not base:
+            return Total("—", {column.figure: None, column.also[0]: None})
+        rate = round(done * 100 / len(base))
+        return Total(f"{done} / {len(base)} · {rate}%", {column.figure: done, column.also[0]: rate})
     if column.shape == "part":
         part, whole = sum(counts[column.key].values()), sum(counts[column.whole].values())
-        if column.whole == "directors":
+        if column.rate:
             rate = (Decimal(part * 100) / whole).quantize(Decimal("0.1")) if whole else None
             return Total(f"{part} / {whole}" + (f" · {rate}%" if rate is not None else ""), {column.figure: rate})
         return Total(f"{part} / {whole}", {column.figure: part})
@@ -130,7 +133,7 @@ def _total(column: Column, communities: list, counts: dict, street_wide: dict) -
 
 def figures_table(street: Street, *, year: int) -> dict:
     """Rows (one per community, then the street's records in no community), headers and totals.
-    16 queries, however many communities."""
+    15 queries, however many communities."""
     communities = list(places.communities_for_figures(street=street))
     counts = places.counts_by_community(street=street, year=year) | volunteering.counts_by_community(
         street=street, year=year

@@ -355,6 +355,23 @@ def test_the_figures_page_adds_up_and_says_why_a_total_is_not_the_sum(client):
     assert client.get(reverse("site:figures"), {"street": "999999"}).status_code == 404
 
 
+def test_the_figures_page_of_an_urban_street_without_records_matches_its_figures(client):
+    # given a street of two urban communities and nothing else
+    street = StreetFactory()
+    CommunityFactory.create_batch(2, street=street)
+
+    # when its 数读明细 is read
+    table = client.get(reverse("site:figures"), {"street": street.pk}).context["table"]
+
+    # then every total is its figure, “一肩挑” (a rural reform) included: neither can be computed
+    values = {value.name: value.value for value in registry.figures_for(street)}
+    totals = {name: value for total in table["totals"] for name, value in total.values.items()}
+    assert totals["organizations.one_shoulder"] is None and totals["organizations.one_shoulder_rate"] is None
+    assert totals["organizations.cross_appointment_rate"] is None
+    assert {name: values[name] for name in totals} == totals
+    assert len(table["rows"]) == 2  # no street-level row: nothing outside the communities
+
+
 # --- cached, and fresh after a change -----------------------------------------------------------
 
 
