@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from .models import (
     AreaCluster,
@@ -83,6 +83,15 @@ PUBLIC_CENTER_LEVELS = {
 }
 
 
+# The directory lists the street centre first, then 片区, communities and the rest (“1+45+N”),
+# not the levels' alphabetical order, which would put the street centre on the last page.
+LEVEL_ORDER = Case(
+    *(When(level__in=levels, then=Value(rank)) for rank, (_label, levels) in enumerate(PUBLIC_CENTER_LEVELS.values())),
+    default=Value(len(PUBLIC_CENTER_LEVELS)),
+    output_field=IntegerField(),
+)
+
+
 def default_street() -> Street | None:
     """The street the site opens on: the first real (non-demo) street, else the first street."""
     return Street.objects.order_by("is_demo", "name").first()
@@ -106,7 +115,7 @@ def public_centers(
         queryset = queryset.filter(level__in=PUBLIC_CENTER_LEVELS[level][1])
     if community_id is not None:
         queryset = queryset.filter(community_id=community_id)
-    return _with_hours(queryset, today).order_by("level", "community__name", "name")
+    return _with_hours(queryset, today).order_by(LEVEL_ORDER, "level", "community__pinyin", "pinyin", "pk")
 
 
 def public_center(*, pk: int, today: date) -> ServiceCenter | None:
@@ -170,9 +179,9 @@ def search_places(query: str, *, limit: int = 20) -> dict[str, list]:
 
 
 def communities_for_figures(*, street: Street) -> QuerySet:
-    """The street's communities in pinyin order (as a resident looks a name up), each annotated with what the 数读 figures ask of one
-    community: ``is_one_shoulder``, ``has_centre`` (a community-level 党群服务中心) and
-    ``has_joint_meeting`` (ever held one). One query."""
+    """The street's communities in pinyin order (as a resident looks a name up), each annotated
+    with what the 数读 figures ask of one community: ``is_one_shoulder``, ``has_centre`` (a
+    community-level 党群服务中心) and ``has_joint_meeting`` (ever held one). One query."""
     return (
         communities_with_one_shoulder(Community.objects.filter(street=street))
         .annotate(
