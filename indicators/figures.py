@@ -44,6 +44,16 @@ def _community_ids(street) -> str:
     return _ids(Community.objects.filter(street=street))
 
 
+def _on_figures_page(anchor: str):
+    """The public list of a figure's records: its column on the 数读明细 page (``portal/site/
+    figures.py``), which counts them per community and adds them up to the figure."""
+
+    def public_url(street) -> str:
+        return f"{reverse('site:figures')}?street={street.pk}#{anchor}"
+
+    return public_url
+
+
 def _this_year() -> int:
     # TIME_ZONE is Asia/Shanghai: the local date is Beijing's.
     return timezone.localdate().year
@@ -140,10 +150,13 @@ def _societies_fully_covered(street) -> int:
 
 
 def _latest_society_period(street):
+    """The newest *published* rating period of the economic-society branches: the figure is
+    shown on public pages (home, lobby screen), so a period closed but not yet published must
+    not show through it; it is the period the honour roll shows."""
     from .selectors import latest_rated_period
     from .subjects import SubjectKind
 
-    return latest_rated_period(street=street, subject_kind=SubjectKind.SOCIETY_BRANCH)
+    return latest_rated_period(street=street, subject_kind=SubjectKind.SOCIETY_BRANCH, published_only=True)
 
 
 def _five_star_branches(street) -> int | None:
@@ -162,6 +175,16 @@ def _five_star_url(street) -> str | None:
     return _admin("indicators.Rating", period__id__exact=period.pk, stars__exact=5)
 
 
+def _honour_roll_url(street) -> str | None:
+    """The honour roll shows the default street's latest published period, the one the figure
+    counts; another street's branches are on no public roll yet."""
+    from organizations.selectors import default_street
+
+    if _latest_society_period(street) is None or default_street() != street:
+        return None
+    return reverse("site:honour")
+
+
 def _open_cases(street) -> int:
     from .models import RectificationCase
 
@@ -174,6 +197,11 @@ def _instructors(street) -> int:
     return Instructor.objects.active().filter(street=street).count()
 
 
+GRID_LEVELS = {
+    1: "每个社区是一个一级网格",
+    2: "居民小组、物业小区、商圈楼宇",
+    3: "党小组长、无职领岗党员、党员楼长或志愿服务队的责任区",
+}
 ORGANIZATION_MODELS = ("organizations.Community", "organizations.Grid")
 RESERVE_CADRE_HELP = (
     "尚无后备干部记录，暂不能计算。报道称佛山市每个社区均储备了 2 名后备干部（002），"
@@ -192,6 +220,8 @@ def register_all() -> None:
                 compute=compute,
                 admin_url=admin_url,
                 order=20 + level,
+                public_url=_on_figures_page(f"organizations.grids_level_{level}"),
+                help=f"登记在本街道各社区的{label}：{GRID_LEVELS[level]}。",
                 depends_on=("organizations.Grid",),
             )
         )
@@ -203,6 +233,8 @@ def register_all() -> None:
             compute=lambda street: _communities(street).count(),
             admin_url=lambda street: _admin("organizations.Community", street__id__exact=street.pk),
             order=10,
+            public_url=_on_figures_page("organizations.communities"),
+            help="本街道的社区（村），含城市社区和农村社区。",
             depends_on=("organizations.Community",),
         ),
         Figure(
@@ -212,6 +244,9 @@ def register_all() -> None:
             compute=lambda street: PartyOrganization.objects.filter(street=street).count(),
             admin_url=lambda street: _admin("organizations.PartyOrganization", street__id__exact=street.pk),
             order=30,
+            public_url=_on_figures_page("organizations.party_organizations"),
+            help="本街道的各级党组织（党工委、党委、党总支、党支部、联合党委、党小组），按所在社区统计；"
+            "党工委、跨社区的联合党委等街道层面的党组织不属于某一社区，单列一行。",
             depends_on=("organizations.PartyOrganization",),
         ),
         Figure(
@@ -225,6 +260,8 @@ def register_all() -> None:
                 "organizations.PartyOrganization", street__id__exact=street.pk, kind__exact="branch"
             ),
             order=31,
+            public_url=_on_figures_page("organizations.branches"),
+            help="其中的党支部，按所在社区统计。",
             depends_on=("organizations.PartyOrganization",),
         ),
         Figure(
@@ -236,6 +273,8 @@ def register_all() -> None:
                 "organizations.PartyMember", organization__in=_ids(PartyOrganization.objects.filter(street=street))
             ),
             order=40,
+            public_url=_on_figures_page("organizations.members"),
+            help="组织关系在本街道党组织的党员，按所在党组织的社区统计，只计人数。",
             depends_on=("organizations.PartyMember",),
         ),
         Figure(
@@ -247,6 +286,7 @@ def register_all() -> None:
                 "organizations.Community", street__id__exact=street.pk, is_one_shoulder="1"
             ),
             order=50,
+            public_url=_on_figures_page("organizations.one_shoulder"),
             help="社区党组织书记与居（村）委会主任由同一人担任。",
             depends_on=("organizations.Position", "organizations.Community"),
         ),
@@ -257,6 +297,7 @@ def register_all() -> None:
             compute=_one_shoulder_rate,
             admin_url=lambda street: _admin("organizations.Community", street__id__exact=street.pk),
             order=51,
+            public_url=_on_figures_page("organizations.one_shoulder_rate"),
             help="按改革覆盖的社区计算。",
             depends_on=("organizations.Position", "organizations.Community"),
         ),
@@ -272,6 +313,7 @@ def register_all() -> None:
                 community__in=_community_ids(street),
             ),
             order=52,
+            public_url=_on_figures_page("organizations.cross_appointment_rate"),
             help="现任居（村）委会主任中兼任本社区党组织书记、副书记或委员的比例（居委会其他成员尚未登记）。",
             depends_on=("organizations.Position",),
         ),
@@ -292,6 +334,8 @@ def register_all() -> None:
                 "organizations.ServiceCenter", street__id__exact=street.pk, level__exact="community"
             ),
             order=60,
+            public_url=_on_figures_page("organizations.communities_with_centre"),
+            help="设有社区级党群服务中心的社区。",
             depends_on=("organizations.ServiceCenter",),
         ),
         Figure(
@@ -303,6 +347,7 @@ def register_all() -> None:
                 "organizations.JointMeeting", community__in=_ids(_communities(street).urban())
             ),
             order=70,
+            public_url=_on_figures_page("organizations.joint_meeting_communities"),
             help="至少召开过一次党群联席会议的城市社区。",
             depends_on=("organizations.JointMeeting",),
         ),
@@ -315,6 +360,8 @@ def register_all() -> None:
                 "organizations.JointMeeting", community__in=_community_ids(street), held_on__year=_this_year()
             ),
             order=71,
+            public_url=_on_figures_page("organizations.joint_meetings_this_year"),
+            help="今年（北京时间）各社区召开的党群联席会议次数。",
             depends_on=("organizations.JointMeeting",),
         ),
         Figure(
@@ -326,6 +373,7 @@ def register_all() -> None:
                 "organizations.ServiceCenter", street__id__exact=street.pk, level__exact="economic_society"
             ),
             order=80,
+            public_url=_on_figures_page("organizations.societies_fully_covered"),
             help="既有本社党支部、又有本社党建阵地的经济社（730 第3.4条）。",
             depends_on=(
                 "organizations.EconomicSociety",
@@ -340,6 +388,7 @@ def register_all() -> None:
             compute=_instructors,
             admin_url=lambda street: _admin("indicators.Instructor", street__id__exact=street.pk, is_active__exact=1),
             order=90,
+            help="在任的党建指导员。指导员与结对对象的名单由街道党建办保存，公开网站不列出。",
             depends_on=("indicators.Instructor",),
         ),
         Figure(
@@ -348,8 +397,9 @@ def register_all() -> None:
             unit="个",
             compute=_five_star_branches,
             admin_url=_five_star_url,
+            public_url=_honour_roll_url,
             order=91,
-            help="最近一次已评定的经济社党支部战斗力指数评定期。",
+            help="最近一次已公布的经济社党支部战斗力指数评定期，与星级荣誉榜同一期。",
             depends_on=("indicators.Rating", "indicators.Period"),
         ),
         Figure(
@@ -359,6 +409,7 @@ def register_all() -> None:
             compute=_open_cases,
             admin_url=lambda street: _admin("indicators.RectificationCase", status__exact="open", street=street.pk),
             order=92,
+            help="战斗力指数评定后仍在整顿提升中的党组织。整顿名单由街道党建办保存，公开网站不列出。",
             depends_on=("indicators.RectificationCase",),
         ),
     ]:

@@ -12,8 +12,13 @@ no other domain app::
         unit="支",
         compute=lambda street: 30,        # (Street) -> int | Decimal | None; None = cannot be computed yet
         admin_url=lambda street: "/admin/volunteers/volunteerteam/?…",  # the records it counts
+        public_url=lambda street: reverse("site:figures") + "?street=…#volunteers.teams",
+        help="未撤销的党员志愿服务队……",  # how it is counted; without public_url, also why
         order=100,                        # display order
     ))
+
+``public_url`` opens the public page that lists the records (reverse lazily, inside the
+callable); a figure without one says in ``help`` where the list is kept instead.
 
 ``figures_for(street)`` gives each figure's value with the time it was computed and its links.
 Values are cached (Redis when ``REDIS_URL`` is set) per street. Any change to a model a figure
@@ -48,7 +53,8 @@ class Figure:
     compute: Callable[..., Number | None]
     admin_url: Callable[..., str | None] | None = None
     order: int = 0
-    # The public list of the records, once the public site has one.
+    # The public page listing the records (the 数读明细 column, the honour roll); None when no
+    # public page lists them, and then ``help`` says why.
     public_url: Callable[..., str | None] | None = None
     # How it is counted, and why it may not be computable yet: shown beside the value.
     help: str = ""

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from .models import (
     AreaCluster,
     Community,
+    EconomicSociety,
+    Grid,
+    JointMeeting,
     OpeningException,
+    PartyMember,
     PartyOrganization,
     Position,
     ServiceCenter,
@@ -79,6 +83,15 @@ PUBLIC_CENTER_LEVELS = {
 }
 
 
+# The directory lists the street centre first, then 片区, communities and the rest (“1+45+N”),
+# not the levels' alphabetical order, which would put the street centre on the last page.
+LEVEL_ORDER = Case(
+    *(When(level__in=levels, then=Value(rank)) for rank, (_label, levels) in enumerate(PUBLIC_CENTER_LEVELS.values())),
+    default=Value(len(PUBLIC_CENTER_LEVELS)),
+    output_field=IntegerField(),
+)
+
+
 def default_street() -> Street | None:
     """The street the site opens on: the first real (non-demo) street, else the first street."""
     return Street.objects.order_by("is_demo", "name").first()
@@ -102,7 +115,7 @@ def public_centers(
         queryset = queryset.filter(level__in=PUBLIC_CENTER_LEVELS[level][1])
     if community_id is not None:
         queryset = queryset.filter(community_id=community_id)
-    return _with_hours(queryset, today).order_by("level", "community__name", "name")
+    return _with_hours(queryset, today).order_by(LEVEL_ORDER, "level", "community__pinyin", "pinyin", "pk")
 
 
 def public_center(*, pk: int, today: date) -> ServiceCenter | None:
@@ -160,3 +173,107 @@ def search_places(query: str, *, limit: int = 20) -> dict[str, list]:
         .order_by("name")[:limit]
     )
     return {"communities": communities, "centers": centers, "organizations": organizations}
+
+
+# --- Per-community counts behind the 数读 figures (the public 数读明细 page) ---------------------
+
+
+def communities_for_figures(*, street: Street) -> QuerySet:
+    """The street's communities in pinyin order (as a resident looks a name up), each annotated
+    with what the 数读 figures ask of one community: ``is_one_shoulder``, ``has_centre`` (a
+    community-level 党群服务中心) and ``has_joint_meeting`` (ever held one). One query."""
+    return (
+        communities_with_one_shoulder(Community.objects.filter(street=street))
+        .annotate(
+            has_centre=Exists(
+                ServiceCenter.objects.filter(community=OuterRef("pk"), level=ServiceCenter.Level.COMMUNITY)
+            ),
+            has_joint_meeting=Exists(JointMeeting.objects.filter(community=OuterRef("pk"))),
+        )
+        .only("name", "kind", "street_id", "pinyin")
+        .order_by("pinyin", "name")
+    )
+
+
+def _grouped(queryset: QuerySet, by: str, **aggregates) -> dict[int | None, dict]:
+    """``{community id (None: not in a community): {aggregate: value}}`` in one query."""
+    rows = queryset.values(by).annotate(**aggregates).order_by()
+    return {row[by]: {key: row[key] for key in aggregates} for row in rows}
+
+
+def counts_by_community(*, street: Street, year: int) -> dict[str, dict[int | None, int]]:
+    """What each community holds of the records the organizations figures count, keyed by
+    count name, then by community id; ``None`` collects the street's records that belong to no
+    community (党工委, 联合党委 and their members). Six queries, however many communities.
+
+    The rules are the figures' (``indicators/figures.py``); ``tests/test_public_crawl.py``
+    checks on the Guicheng data that each column adds up to its figure."""
+    counts: dict[str, dict[int | None, int]] = {}
+
+    def put(name: str, grouped: dict[int | None, dict], key: str | None = None) -> None:
+        counts[name] = {community: values[key or name] for community, values in grouped.items()}
+
+    grids = _grouped(
+        Grid.objects.filter(community__street=street),
+        "community_id",
+        **{f"grids_level_{level}": Count("pk", filter=Q(level=level)) for level in (1, 2, 3)},
+    )
+    for level in (1, 2, 3):
+        put(f"grids_level_{level}", grids)
+    organizations = _grouped(
+        PartyOrganization.objects.filter(street=street),
+        "community_id",
+        party_organizations=Count("pk"),
+        branches=Count("pk", filter=Q(kind=PartyOrganization.Kind.BRANCH)),
+    )
+    put("party_organizations", organizations)
+    put("branches", organizations)
+    put(
+        "members",
+        _grouped(PartyMember.objects.filter(organization__street=street), "organization__community_id", n=Count("pk")),
+        "n",
+    )
+    put(
+        "joint_meetings_this_year",
+        _grouped(
+            JointMeeting.objects.filter(community__street=street, held_on__year=year), "community_id", n=Count("pk")
+        ),
+        "n",
+    )
+    societies = _grouped(
+        EconomicSociety.objects.filter(community__street=street).annotate(
+            has_branch=Exists(
+                PartyOrganization.objects.filter(economic_society=OuterRef("pk"), kind=PartyOrganization.Kind.BRANCH)
+            ),
+            has_post=Exists(
+                ServiceCenter.objects.filter(
+                    economic_society=OuterRef("pk"), level=ServiceCenter.Level.ECONOMIC_SOCIETY
+                )
+            ),
+        ),
+        "community_id",
+        societies=Count("pk"),
+        societies_fully_covered=Count("pk", filter=Q(has_branch=True, has_post=True)),
+    )
+    put("societies", societies)
+    put("societies_fully_covered", societies)
+    directors = _grouped(
+        Position.objects.current()
+        .filter(role=Position.Role.DIRECTOR, community__street=street)
+        .annotate(
+            crossed=Exists(
+                Position.objects.current().filter(
+                    role__in=Position.PARTY_ROLES,
+                    person=OuterRef("person"),
+                    organization__community=OuterRef("community"),
+                    organization__field__in=COMMUNITY_FIELDS,
+                )
+            )
+        ),
+        "community_id",
+        directors=Count("pk"),
+        directors_crossed=Count("pk", filter=Q(crossed=True)),
+    )
+    put("directors", directors)
+    put("directors_crossed", directors)
+    return counts

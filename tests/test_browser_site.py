@@ -45,6 +45,11 @@ def test_a_resident_finds_a_centre_open_now_and_reads_its_hours(browser, live_se
     page.get_by_role("link", name="找一个正在开放的党群服务中心").click()
     page.wait_for_url("**/centers/?open=1")
     page.screenshot(path=SHOTS / "site-open-now.png", full_page=True)
+    # the open ones run to several pages: the resident narrows them to their community
+    assert page.get_by_label("只看开放中").is_checked()
+    page.get_by_label("社区").select_option(label="桂花社区")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_url("**/centers/?level=&community=*&open=1")
 
     # then the open station is listed with its badge, and the closed street centre is not
     cards = page.locator(".card")
@@ -135,4 +140,62 @@ def test_a_resident_submits_a_service_order_and_sees_its_status(browser, live_se
     # then the tracking page says it was submitted and shows no contact detail
     assert page.locator("#order-status").inner_text() == "已提交"
     assert "13800138000" not in page.content() and "黄女士" not in page.content()
+    assert errors == []
+
+
+def test_a_resident_taps_a_figure_and_reads_its_column_on_a_small_phone(browser, live_server, guicheng):  # noqa: F811
+    # given a 360 px phone, the narrowest the site is made for
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    # when the resident taps 在册党员 in the 数读 panel
+    page.goto(f"{live_server.url}/")
+    page.locator(".figures").get_by_role("link", name="在册党员").click()
+    page.wait_for_url("**/figures/?street=*#organizations.members")
+    page.wait_for_timeout(200)
+    page.screenshot(path=SHOTS / "site-figures-column.png")
+
+    # then the table scrolled sideways inside its wrapper to the 在册党员 column, the community
+    # names stayed in view beside it, and the page itself does not scroll sideways
+    header = page.locator('th[id="organizations.members"]').bounding_box()
+    name = page.locator("tbody th[scope=row]").first.bounding_box()
+    assert page.locator(".table-scroll").evaluate("e => e.scrollLeft") > 0
+    assert 0 <= name["x"] and name["x"] + name["width"] <= header["x"] + 1
+    assert header["x"] + header["width"] <= 360
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page.get_by_role("link", name="桂花社区").is_visible()
+    assert errors == []
+
+
+def test_a_resident_pages_through_the_directory_keeping_the_filter(browser, live_server, guicheng):  # noqa: F811
+    # given 30 published stations of 桂花社区
+    guihua = guicheng.communities.get(name="桂花社区")
+    ServiceCenter.objects.bulk_create(
+        ServiceCenter(street=guicheng, community=guihua, level="station", name=f"桂花{i:02}服务站", is_published=True)
+        for i in range(30)
+    )
+    page, errors = _phone_page(browser)
+
+    # when the resident filters by 小区 and 桂花社区, then taps 下一页
+    page.goto(f"{live_server.url}/centers/")
+    page.get_by_label("层级").select_option(label="小区")
+    page.get_by_label("社区").select_option(label="桂花社区")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_url("**/centers/?level=station*")
+    first = page.locator(".card-title").all_inner_texts()
+    page.get_by_role("link", name="下一页").click()
+    page.wait_for_url("**page=2")
+    page.screenshot(path=SHOTS / "site-centres-page-2.png", full_page=True)
+
+    # then page 2 holds the rest of the same filter, and offers the way back
+    second = page.locator(".card-title").all_inner_texts()
+    assert page.locator("p.count").inner_text() == "第 2 / 2 页 · 共 30 个"
+    assert len(first) == 24 and len(second) == 6 and not set(first) & set(second)
+    assert all(title.startswith("桂花") for title in first + second)
+    assert page.get_by_role("link", name="上一页").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert errors == []

@@ -12,8 +12,10 @@ entry here fails ``test_every_public_url_is_crawled``.
 from __future__ import annotations
 
 import io
+import math
 import os
 import re
+from decimal import Decimal
 from unittest import mock
 
 import pytest
@@ -21,10 +23,11 @@ from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, reverse
 
 from indicators.models import Rating
-from organizations.models import Community, PartyMember, ServiceCenter
+from organizations.models import Community, PartyMember, ServiceCenter, Street
+from organizations.selectors import default_street
 from portal.site import urls as site_urls
 from projects.models import SecretaryProject, WorkPlan
-from volunteers.models import Activity, ServiceOrder, Volunteer
+from volunteers.models import Activity, PostClaim, ServiceOrder, Volunteer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -42,10 +45,28 @@ def _order_codes():
     return ServiceOrder.objects.order_by("pk").values_list("code", flat=True)[:25]
 
 
+def _center_pages():
+    """Every page of the directory, unfiltered and for the economic societies' 阵地 (101 of them),
+    and the page after the last (it shows the last)."""
+    from portal.site.views import CENTERS_PER_PAGE
+
+    url = reverse("site:centers")
+    public = ServiceCenter.objects.public().filter(street=default_street())
+    pages = []
+    for query, centers in (("", public), ("level=society&", public.filter(level=ServiceCenter.Level.ECONOMIC_SOCIETY))):
+        last = math.ceil(centers.count() / CENTERS_PER_PAGE)
+        pages += [f"{url}?{query}page={number}" for number in range(1, last + 2)]
+    return pages
+
+
 CRAWL = {
     "home": lambda: [reverse("site:home")],
+    "figures": lambda: (
+        [reverse("site:figures")]
+        + [f"{reverse('site:figures')}?street={pk}" for pk in Street.objects.values_list("pk", flat=True)]
+    ),
     "centers": lambda: (
-        [reverse("site:centers")]
+        _center_pages()
         + [
             f"{reverse('site:centers')}?level={level}&open=1"
             for level in ("street", "area", "community", "station", "building", "society")
@@ -171,3 +192,107 @@ def test_no_personal_data_on_any_public_page(client, demo, db, django_user_model
         assert not dates & birth_days, url
         leaked = next((address for address in needles if address in page), None)
         assert leaked is None, (url, leaked)
+
+
+# --- 数读: every figure shows the records it counts ----------------------------------------------
+
+# Computable figures whose records no public page lists; their help text says so on the home page.
+WITHOUT_PUBLIC_LIST = {
+    # 指导员 and whom each is paired with: the street office's working list, not published.
+    "indicators.instructors",
+    # 整顿提升 cases: kept by the street office; the honour roll lists the top of the roll only.
+    "indicators.open_rectification_cases",
+}
+
+
+def _figure_values():
+    from indicators import registry
+    from organizations.selectors import default_street
+
+    return {value.name: value for value in registry.figures_for(default_street())}
+
+
+def test_every_figure_links_to_a_public_page_of_its_records(client, demo, db):
+    # given the Guicheng figures with the demo records
+    values = _figure_values()
+    computable = [value for value in values.values() if value.computable]
+    assert len(computable) >= 20
+
+    # when the home page and every page a figure links to are read
+    home = client.get(reverse("site:home")).content.decode()
+    pages = {}
+    for value in computable:
+        if value.name in WITHOUT_PUBLIC_LIST:
+            # then a figure without a public list says why, where it is shown
+            assert value.public_url is None, value.name
+            assert value.help and value.help in home, value.name
+            continue
+        # then every other figure links to a page an anonymous visitor can open, to the
+        # column that counts its records
+        assert value.public_url, f"{value.name}: set public_url or add it to WITHOUT_PUBLIC_LIST"
+        assert f'href="{value.public_url}"' in home, value.name
+        path, _, anchor = value.public_url.partition("#")
+        if path not in pages:
+            pages[path] = client.get(path)
+        assert pages[path].status_code == 200, value.public_url
+        if anchor:
+            assert f'id="{anchor}"' in pages[path].content.decode(), value.public_url
+    assert 'href="/figures/"' in home  # 查看各社区明细
+
+
+def _number(text: str) -> Decimal:
+    return Decimal(text) if text not in ("", "—") else Decimal(0)
+
+
+def test_each_column_of_the_figures_page_adds_up_to_its_figure(client, demo, db):
+    # given the Guicheng figures
+    values = _figure_values()
+
+    # when the 数读明细 page is read
+    response = client.get(reverse("site:figures"))
+    page = response.content.decode()
+    table = response.context["table"]
+
+    # then each column's total is its figure's value, and every per-community figure has one
+    totals = {name: value for total in table["totals"] for name, value in total.values.items()}
+    for name, total in totals.items():
+        assert total == values[name].value, name
+    on_page = {name for name, value in values.items() if (value.public_url or "").startswith("/figures/")}
+    # the median of answer days links to the answered 点单 it is computed from: no total of its own
+    assert on_page - set(totals) == {"organizations.communities", "volunteers.orders_median_days"}
+    assert table["communities"] == values["organizations.communities"].value == 45
+
+    # and each count column's rows add up to its total, but for the members holding posts in
+    # several communities: counted in each community's row, once street-wide, and the page says so
+    street = Street.objects.get(name=response.context["street"].name)
+    claims = PostClaim.objects.active().filter(post__community__street=street)
+    pairs = claims.values("member", "post__community").distinct().count()
+    distinct = claims.values("member").distinct().count()
+    for index, (header, total) in enumerate(zip(table["headers"], table["totals"], strict=True)):
+        if header.column.shape != "count":
+            continue
+        summed = sum(_number(row["cells"][index]) for row in table["rows"])
+        if header.column.figure == "volunteers.members_with_post":
+            assert (summed, _number(total.text)) == (pairs, distinct)
+            assert (f"各行相加为 {pairs}，全街道为 {distinct}" in page) is (pairs != distinct)
+        else:
+            assert summed == _number(total.text), header.column.figure
+
+
+def test_the_directory_walks_every_centre_page_by_page(client, demo, db):
+    # given the 140-odd published centres of the demo
+    public = set(ServiceCenter.objects.public().filter(street=default_street()).values_list("pk", flat=True))
+    assert len(public) > 100
+
+    # when a resident follows 下一页 from the first page to the last
+    seen, url, pages = [], reverse("site:centers"), 0
+    while url:
+        page = client.get(reverse("site:centers") + url if url.startswith("?") else url).content.decode()
+        seen += [int(pk) for pk in re.findall(r'class="card-link" href="/centers/(\d+)/"', page)]
+        following = re.search(r'<a rel="next" href="([^"]+)"', page)
+        url = following.group(1).replace("&amp;", "&") if following else None
+        pages += 1
+
+    # then every centre is on exactly one page
+    assert pages == math.ceil(len(public) / 24)
+    assert sorted(seen) == sorted(public)

@@ -1,9 +1,10 @@
 """Key figures (数读) of volunteer work, one plain function per figure taking a street.
 
 The ``indicators`` registry registers them from ``FIGURES`` (name, label, unit, compute,
-admin_url, order); this module does not import ``indicators``, so it works and is tested on its
+admin_url, public_url, help, order); this module does not import ``indicators``, so it works and is tested on its
 own. Each function counts records, never a typed-in number, and its ``admin_url`` opens the
-list of the records it counts.
+list of the records it counts; its ``public_url`` the column of the public 数读明细 page that
+counts them per community (no names there).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from organizations.models import Street
@@ -20,6 +22,13 @@ from organizations.models import Street
 from .models import CommunityCheckIn, PostClaim, ServiceOrder, ServiceRecord, Volunteer, VolunteerTeam
 
 ADMIN = "/admin/volunteers"
+
+
+def _on_figures_page(anchor: str):
+    def public_url(street: Street) -> str:
+        return f"{reverse('site:figures')}?street={street.pk}#{anchor}"
+
+    return public_url
 
 
 def _year_start(year: int) -> datetime:
@@ -87,6 +96,8 @@ FIGURES = [
         "compute": volunteers,
         "admin_url": lambda street: f"{ADMIN}/volunteer/?is_active__exact=1",
         "order": 100,
+        "public_url": _on_figures_page("volunteers.volunteers"),
+        "help": "在册（未注销）的注册志愿者，按登记社区统计，只计人数。",
     },
     {
         "name": "volunteers.teams",
@@ -95,6 +106,8 @@ FIGURES = [
         "compute": teams,
         "admin_url": lambda street: f"{ADMIN}/volunteerteam/?dissolved_on__isnull=True",
         "order": 101,
+        "public_url": _on_figures_page("volunteers.teams"),
+        "help": "未撤销的党员志愿服务队，按所属社区统计；街道层面的服务队不属于某一社区，单列一行。",
     },
     {
         "name": "volunteers.building_teams",
@@ -103,6 +116,8 @@ FIGURES = [
         "compute": building_teams,
         "admin_url": lambda street: f"{ADMIN}/volunteerteam/?kind__exact=building&dissolved_on__isnull=True",
         "order": 102,
+        "public_url": _on_figures_page("volunteers.building_teams"),
+        "help": "其中的商务楼宇志愿服务队。",
     },
     {
         "name": "volunteers.confirmed_hours_this_year",
@@ -113,6 +128,8 @@ FIGURES = [
             f"{ADMIN}/servicerecord/?status__exact=confirmed&started_at__year={timezone.localdate().year}"
         ),
         "order": 102,
+        "public_url": _on_figures_page("volunteers.confirmed_hours_this_year"),
+        "help": "今年（北京时间）开始、已经确认的志愿服务时长，按服务所属社区（活动的社区，或志愿者登记的社区）统计。",
     },
     {
         "name": "volunteers.members_with_post",
@@ -121,6 +138,8 @@ FIGURES = [
         "compute": members_with_post,
         "admin_url": lambda street: f"{ADMIN}/postclaim/?ended_on__isnull=True",
         "order": 103,
+        "public_url": _on_figures_page("volunteers.members_with_post"),
+        "help": "正在认领党员责任岗位的无职党员，按岗位所在社区统计，每人只计一次。",
     },
     {
         "name": "volunteers.checked_in_members",
@@ -129,6 +148,8 @@ FIGURES = [
         "compute": checked_in_members,
         "admin_url": lambda street: f"{ADMIN}/communitycheckin/?ended_on__isnull=True",
         "order": 104,
+        "public_url": _on_figures_page("volunteers.checked_in_members"),
+        "help": "正在向居住社区“双报到”的在职党员（每人同时只向一个社区报到），只计人数。",
     },
     {
         "name": "volunteers.orders_answered",
@@ -137,6 +158,8 @@ FIGURES = [
         "compute": orders_answered,
         "admin_url": lambda street: f"{ADMIN}/serviceorder/?answered_at__isnull=False",
         "order": 105,
+        "public_url": _on_figures_page("volunteers.orders_answered"),
+        "help": "已派出活动或服务队响应的群众点单（含已办结、已评价），按受理的服务中心所在社区统计。",
     },
     {
         "name": "volunteers.orders_median_days",
@@ -145,5 +168,7 @@ FIGURES = [
         "compute": orders_median_days,
         "admin_url": lambda street: f"{ADMIN}/serviceorder/?answered_at__isnull=False",
         "order": 106,
+        "public_url": _on_figures_page("volunteers.orders_median_days"),
+        "help": "从提交到响应的天数的中位数，按“已响应的群众点单”计算。",
     },
 ]

@@ -19,6 +19,7 @@ from .models import (
     Activity,
     CommunityCheckIn,
     PointsEntry,
+    PostClaim,
     Redemption,
     Reward,
     ServiceOrder,
@@ -298,3 +299,60 @@ def teams_public(*, street: Street) -> QuerySet:
         .select_related("community", "center")
         .order_by("kind", "name")
     )
+
+
+# --- Per-community counts behind the 数读 figures (the public 数读明细 page) ---------------------
+
+
+def _grouped(queryset: QuerySet, by: str, aggregate) -> dict[int | None, int | Decimal]:
+    return dict(queryset.values(by).annotate(value=aggregate).order_by().values_list(by, "value"))
+
+
+def counts_by_community(*, street: Street, year: int) -> dict[str, dict[int | None, int | Decimal]]:
+    """What each community holds of the records the volunteer figures count (``figures.py``),
+    keyed by count name, then by community id; ``None`` collects the street's records that
+    belong to no community (a street-level team, its activities' hours and orders). Seven
+    queries, however many communities; ``street_totals`` gives the street-wide distinct counts.
+
+    A member counts once per community here: one who holds posts in two communities counts in
+    both rows, but once in ``figures.members_with_post``."""
+    year_hours = (
+        ServiceRecord.objects.confirmed()
+        .filter(street=street)
+        .in_period(_day_start(date(year, 1, 1)), _day_start(date(year + 1, 1, 1)))
+    )
+    teams = VolunteerTeam.objects.active().filter(street=street)
+    return {
+        "volunteers": _grouped(
+            Volunteer.objects.active().filter(community__street=street), "community_id", Count("pk")
+        ),
+        "teams": _grouped(teams, "community_id", Count("pk")),
+        "building_teams": _grouped(teams.filter(kind=VolunteerTeam.Kind.BUILDING), "community_id", Count("pk")),
+        "members_with_post": _grouped(
+            PostClaim.objects.active().filter(post__community__street=street),
+            "post__community_id",
+            Count("member", distinct=True),
+        ),
+        "checked_in_members": _grouped(
+            CommunityCheckIn.objects.active().filter(community__street=street),
+            "community_id",
+            Count("member", distinct=True),
+        ),
+        "orders_answered": _grouped(
+            ServiceOrder.objects.filter(street=street, answered_at__isnull=False), "community_id", Count("pk")
+        ),
+        "confirmed_hours_this_year": _grouped(year_hours, "community_id", Sum("hours")),
+    }
+
+
+def street_totals(*, street: Street) -> dict[str, int]:
+    """The street-wide distinct count where a member may count in several communities (one
+    query): members holding a responsibility post. (A member reports (双报到) to one community
+    at a time, a database rule, so that column adds up.)"""
+    return {
+        "members_with_post": PostClaim.objects.active()
+        .filter(post__community__street=street)
+        .values("member")
+        .distinct()
+        .count(),
+    }

@@ -3,9 +3,9 @@ rules (who may see what, what is open when, what is 滞后) live in the apps."""
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 
 from indicators import registry
@@ -21,6 +21,8 @@ from .structured import center_json_ld
 
 # “开放中” changes by the minute: pages that show it are cached briefly.
 OPEN_NOW_SECONDS = 60
+# The directory's page size: a screen or two of cards on a phone.
+CENTERS_PER_PAGE = 24
 
 
 def _int(value) -> int | None:
@@ -32,27 +34,10 @@ def _center_card(center, now):
     return {"center": center, "status": opening.status_text(hours, now), "open": opening.is_open_at(hours, now)}
 
 
-# Where a resident can see the records a key figure counts (the public lists of this site).
-FIGURE_PAGES = {
-    "organizations.communities": "site:streets",
-    "organizations.communities_with_centre": "site:centers",
-    "organizations.joint_meeting_communities": "site:streets",
-    "organizations.one_shoulder": "site:streets",
-    "organizations.one_shoulder_rate": "site:streets",
-    "indicators.five_star_branches": "site:honour",
-    "volunteers.teams": "site:activities",
-    "volunteers.building_teams": "site:activities",
-    "volunteers.orders_answered": "site:order_new",
-}
-
-
-def _figures(street) -> list[dict]:
-    if street is None:
-        return []
-    return [
-        {"figure": value, "url": reverse(FIGURE_PAGES[value.name]) if value.name in FIGURE_PAGES else None}
-        for value in registry.figures_for(street)
-    ]
+def _figures(street) -> list:
+    """The street's 数读 figures; each says where its records are listed (``public_url``, set
+    where the figure is registered) or, in its help text, why they are not."""
+    return registry.figures_for(street) if street is not None else []
 
 
 @public_page(OPEN_NOW_SECONDS)
@@ -74,20 +59,28 @@ def center_list(request):
     now, today = timezone.now(), today_in_beijing()
     level = request.GET.get("level") or None
     community_id = _int(request.GET.get("community"))
+    open_only = request.GET.get("open") == "1"
     street = places.default_street()
     centers = places.public_centers(
         street_id=street.pk if street else None, level=level, community_id=community_id, today=today
     )
-    cards = [_center_card(center, now) for center in centers]
-    if request.GET.get("open") == "1":
-        cards = [card for card in cards if card["open"]]
+    if open_only:
+        # “开放中” is computed in Python from the hours: filter every centre, then paginate.
+        cards = [card for card in (_center_card(center, now) for center in centers) if card["open"]]
+        page = Paginator(cards, CENTERS_PER_PAGE).get_page(request.GET.get("page"))
+    else:
+        # Without it the database pages, and only one page's hours are read.
+        page = Paginator(centers, CENTERS_PER_PAGE).get_page(request.GET.get("page"))
+        page.object_list = [_center_card(center, now) for center in page.object_list]
     context = {
-        "cards": cards,
+        "cards": page.object_list,
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
         "levels": [(key, label) for key, (label, _) in places.PUBLIC_CENTER_LEVELS.items()],
         "level": level,
         "communities": Community.objects.filter(street=street).order_by("name") if street else [],
         "community_id": community_id,
-        "open_only": request.GET.get("open") == "1",
+        "open_only": open_only,
     }
     return render(request, "portal/site/center_list.html", context)
 

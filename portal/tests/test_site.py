@@ -1,20 +1,30 @@
 """The residents' pages: each renders for an anonymous visitor, costs the same number of queries
 for 2 rows as for 50, and is served from the cache until the records behind it change."""
 
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from indicators import registry
 from organizations.models import Community, OpeningInterval, ServiceCenter
 from organizations.tests.factories import (
+    CommunityFactory,
+    EconomicSocietyFactory,
+    GridFactory,
+    JointMeetingFactory,
     OpeningExceptionFactory,
     OpeningIntervalFactory,
+    PartyMemberFactory,
     PartyOrganizationFactory,
+    PositionFactory,
     ServiceCenterFactory,
     ServiceTypeFactory,
+    StreetFactory,
+    UserFactory,
 )
 from projects.lagging import today_in_beijing
 from projects.models import SecretaryProject, UpdatePhoto
@@ -27,7 +37,15 @@ from projects.tests.factories import (
     WorkPlanFactory,
     WorkThemeFactory,
 )
-from volunteers.tests.factories import ActivityFactory
+from volunteers.models import ServiceRecord
+from volunteers.tests.factories import (
+    ActivityFactory,
+    CommunityCheckInFactory,
+    PostClaimFactory,
+    ServiceOrderFactory,
+    ServiceRecordFactory,
+    VolunteerTeamFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +137,36 @@ def test_the_directory_filters_by_level_community_and_open_now(client, guicheng,
     assert always.name in open_now and never.name not in open_now
 
 
+def test_the_directory_pages_keep_the_filters_and_filter_open_now_before_paging(client, guicheng, community):
+    # given 30 stations of 桂花社区 open around the clock and 10 never open
+    guihua = community("桂花社区")
+    for i in range(40):
+        station = ServiceCenterFactory(community=guihua, is_published=True, level="station", name=f"桂花{i:02}站")
+        if i < 30:
+            for day in range(7):
+                OpeningIntervalFactory(center=station, weekday=day, opens_at=time(0, 0), closes_at=time(23, 59))
+    url = reverse("site:centers")
+
+    # when a resident pages through the open ones, and through all of them
+    first = client.get(url, {"level": "station", "community": guihua.pk, "open": "1"}).content.decode()
+    second = client.get(url, {"level": "station", "community": guihua.pk, "open": "1", "page": "2"})
+    every = client.get(url, {"level": "station", "community": guihua.pk, "page": "2"}).content.decode()
+    beyond = client.get(url, {"level": "station", "community": guihua.pk, "page": "99"}).content.decode()
+
+    # then only the open ones are counted and paged, 24 a page, and the links keep the filters
+    assert "第 1 / 2 页 · 共 30 个" in first
+    assert first.count('class="card"') == 24
+    assert f'rel="next" href="?level=station&amp;community={guihua.pk}&amp;open=1&amp;page=2"' in first
+    assert 'rel="prev"' not in first
+    assert second.content.decode().count('class="card"') == 6
+    assert (
+        f'rel="prev" href="?level=station&amp;community={guihua.pk}&amp;open=1&amp;page=1"' in second.content.decode()
+    )
+    assert all(f"桂花{i:02}站" not in second.content.decode() for i in range(30, 40))
+    assert "第 2 / 2 页 · 共 40 个" in every and every.count('class="card"') == 16
+    assert "第 2 / 2 页" in beyond  # a page past the end shows the last one
+
+
 def test_a_centre_page_says_where_when_and_how_to_call(client, guicheng):
     center = ServiceCenter.objects.get(name="桂城街道党群服务中心")
     center.address, center.phone, center.latitude, center.longitude = (
@@ -154,9 +202,14 @@ def _centers(guicheng, community):
 
 
 def test_the_directory_is_flat(client, guicheng, community):
-    # default street, communities for the filter, centres (+ economic society, community),
-    # their intervals, their exceptions
+    # default street, communities for the filter, the count, one page of centres (+ economic
+    # society, community), their intervals, their exceptions
     assert flat(client, reverse("site:centers"), _centers(guicheng, community)) <= 6
+    # with 开放中: every centre of the filter is read (no count), then paged in Python
+    assert flat(client, reverse("site:centers") + "?open=1", _centers(guicheng, community)) <= 5
+    # and every page costs the same
+    pages = [_queries(client, f"{reverse('site:centers')}?page={number}")[0] for number in (1, 2, 3)]
+    assert pages[0] == pages[1] == pages[2]
 
 
 def test_a_centre_page_is_flat(client, guicheng):
@@ -233,6 +286,90 @@ def test_search_is_flat(client, guicheng, community):
 
     # communities, centres, organisations, projects, activities
     assert flat(client, reverse("site:search") + "?q=gh", build) <= 5
+
+
+def _figure_records(street, n):
+    """n communities, each with one of every record a 数读 column counts (rural ones with an
+    economic society that has its branch and its 阵地)."""
+    reviewer = UserFactory()
+    for i in range(n):
+        place = CommunityFactory(street=street, rural=i % 2 == 0)
+        GridFactory(community=place)
+        committee = PartyOrganizationFactory(community=place, street=street)
+        organization = PartyOrganizationFactory(community=place, street=street, kind="branch", parent=committee)
+        PositionFactory(person__organization=organization, director=True)
+        JointMeetingFactory(community=place, held_on=today_in_beijing())
+        ServiceCenterFactory(community=place, street=street, level="community")
+        if place.kind == "rural":
+            society = EconomicSocietyFactory(community=place)
+            PartyOrganizationFactory(
+                community=place, street=street, kind="branch", parent=committee, economic_society=society
+            )
+            ServiceCenterFactory(community=place, street=street, level="economic_society", economic_society=society)
+        VolunteerTeamFactory(community=place)
+        record = ServiceRecordFactory(volunteer__community=place, started_at=timezone.now() - timedelta(hours=3))
+        ServiceRecord.objects.filter(pk=record.pk).update(
+            status="confirmed", reviewed_by=reviewer, reviewed_at=timezone.now()
+        )
+        PostClaimFactory(post__community=place, member__organization=organization)
+        CommunityCheckInFactory(community=place, member__organization=organization)
+        ServiceOrderFactory(center__community=place, center__street=street, answered_at=timezone.now())
+
+
+def test_the_figures_page_is_flat(client, guicheng):
+    # default street, communities (+ 一肩挑, centre, joint meeting), then grouped counts:
+    # grids, organisations, members, joint meetings, economic societies, directors (6);
+    # volunteers, teams, building teams, post claims, check-ins, orders, hours (7); the
+    # street-wide count of members holding a post
+    assert flat(client, reverse("site:figures"), lambda n: _figure_records(guicheng, n)) <= 16
+
+
+def test_the_figures_page_adds_up_and_says_why_a_total_is_not_the_sum(client):
+    # given a street of two communities, a working committee in none of them, and a member
+    # holding responsibility posts in both communities
+    street = StreetFactory()
+    _figure_records(street, 2)
+    committee = PartyOrganizationFactory(street=street, street_level=True)
+    PartyMemberFactory(organization=committee)
+    first, second = Community.objects.filter(street=street).order_by("name")
+    member = PartyMemberFactory(organization=first.party_organizations.get(kind="committee"), status="without_post")
+    PostClaimFactory(post__community=first, member=member)
+    PostClaimFactory(post__community=second, member=member)
+
+    # when the page is read for that street
+    response = client.get(reverse("site:figures"), {"street": street.pk})
+
+    # then the working committee and its member are a row of their own, the totals are the
+    # figures', and the post column says why its total is less than the sum of its rows
+    page = response.content.decode()
+    table = response.context["table"]
+    values = {value.name: value.value for value in registry.figures_for(street)}
+    totals = {name: value for total in table["totals"] for name, value in total.values.items()}
+    assert "街道层面（不属于某一社区）" in page
+    assert totals["organizations.party_organizations"] == values["organizations.party_organizations"] == 6
+    assert totals["organizations.members"] == values["organizations.members"]
+    assert totals["volunteers.members_with_post"] == values["volunteers.members_with_post"] == 3
+    assert "各行相加为 4，全街道为 3" in page
+    assert totals["organizations.societies_fully_covered"] == values["organizations.societies_fully_covered"] == 1
+    assert member.name not in page
+    assert client.get(reverse("site:figures"), {"street": "999999"}).status_code == 404
+
+
+def test_the_figures_page_of_an_urban_street_without_records_matches_its_figures(client):
+    # given a street of two urban communities and nothing else
+    street = StreetFactory()
+    CommunityFactory.create_batch(2, street=street)
+
+    # when its 数读明细 is read
+    table = client.get(reverse("site:figures"), {"street": street.pk}).context["table"]
+
+    # then every total is its figure, “一肩挑” (a rural reform) included: neither can be computed
+    values = {value.name: value.value for value in registry.figures_for(street)}
+    totals = {name: value for total in table["totals"] for name, value in total.values.items()}
+    assert totals["organizations.one_shoulder"] is None and totals["organizations.one_shoulder_rate"] is None
+    assert totals["organizations.cross_appointment_rate"] is None
+    assert {name: values[name] for name in totals} == totals
+    assert len(table["rows"]) == 2  # no street-level row: nothing outside the communities
 
 
 # --- cached, and fresh after a change -----------------------------------------------------------
