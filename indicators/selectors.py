@@ -4,6 +4,7 @@ and the work queue (issue 10). Each costs a fixed number of queries, however man
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, Max, Prefetch, QuerySet
@@ -65,6 +66,11 @@ def rectification_list(*, queryset: QuerySet | None = None, open_only: bool = Tr
         .prefetch_related(Prefetch("mentors", queryset=Mentor.objects.order_by("name")))
         .order_by("subject__community__name", "subject__name")
     )
+
+
+def overdue_cases(*, user, today: date) -> QuerySet:
+    """Open cases in ``user``'s scope past their deadline, for the work queue."""
+    return RectificationCase.objects.scoped_for(user).overdue(today)
 
 
 # --- Explanation ----------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ else:
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.admin_site.PortalAdminConfig",  # django.contrib.admin with the work queue on its home page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
