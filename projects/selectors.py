@@ -94,11 +94,14 @@ def timeline(*, project: SecretaryProject | None = None, item: WorkItem | None =
     return queryset.prefetch_related(_photos()).order_by("-date", "-pk")
 
 
-def latest_updates(*, limit: int = 10, today: date | None = None) -> QuerySet:
-    """The newest public updates of both kinds, for the home page (two queries)."""
+def latest_updates(*, limit: int = 10, today: date | None = None, street_id: int | None = None) -> QuerySet:
+    """The newest public updates of both kinds (of one street, when given), for the home page
+    and the big screen (two queries)."""
+    queryset = ProgressUpdate.objects.public()
+    if street_id is not None:
+        queryset = queryset.filter(street_id=street_id)
     return (
-        ProgressUpdate.objects.public()
-        .select_related("project__community", "item__theme")
+        queryset.select_related("project__community", "item__theme")
         .prefetch_related(_photos())
         .order_by("-date", "-pk")[:limit]
     )
