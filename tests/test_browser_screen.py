@@ -74,4 +74,10 @@ def test_the_big_screen_draws_its_charts_and_refreshes_in_place(browser, live_se
     assert page.locator(".chart-plan .chart-bar").count() == 7  # the charts came back with the panels
     page.screenshot(path=SHOTS / "screen-1920x1080-refreshed.png")
     assert errors == []
+
+    # and when the network goes away, the last panels stay up, marked as not current
+    page.route("**/panels/", lambda route: route.abort())
+    page.wait_for_selector("body.is-stale", timeout=10_000)
+    assert page.locator("#panels").get_by_text("新上线的志愿活动").is_visible()
+    assert page.locator(".chart-stars .chart-bar").count() == 5
     context.close()

@@ -111,6 +111,9 @@ def test_each_line_links_to_the_list_of_exactly_those_records(street_client, gui
     waiting.quiet()
     waiting(3)
     lines, _ = _queue(street_client)
+    page = street_client.get(reverse("admin:index")).content.decode()
+    assert page.count('<td class="work-queue-count"><a href="') == len(KINDS)
+    assert 'href="/admin/projects/secretaryproject/?lagging=yes">3</a>' in page
 
     for key, line in lines.items():
         response = street_client.get(line.url)
