@@ -13,6 +13,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from organizations.admin_base import ScopedAdmin, ScopedImportExportAdmin, ScopedInline
@@ -51,6 +52,21 @@ class StreetFilter(admin.SimpleListFilter):
         value = self.value()
         if value and value.isdigit():
             return queryset.filter(**{f"{self.street_path}_id": int(value)})
+        return queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    """``overdue(today)``: open cases past their plan's deadline (the work queue links here)."""
+
+    title = "超过完成时限"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "已超期未销号")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.overdue(timezone.localdate())
         return queryset
 
 
@@ -391,7 +407,13 @@ class RectificationCaseAdmin(ScopedAdmin):
         "last_visit_on",
         "closed_in",
     ]
-    list_filter = ["status", ("opened_in", admin.RelatedOnlyFieldListFilter), "is_demo", StreetFilter]
+    list_filter = [
+        "status",
+        OverdueFilter,
+        ("opened_in", admin.RelatedOnlyFieldListFilter),
+        "is_demo",
+        StreetFilter,
+    ]
     search_fields = ["subject__name", "subject__community__name", "measures"]
     autocomplete_fields = ["instructor", "mentors"]
     readonly_fields = ["subject", "opened_in", "closed_in", "status", "created_at", "updated_at", "is_demo", "ratings"]

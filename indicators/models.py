@@ -616,6 +616,10 @@ class RectificationCaseQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(status=RectificationCase.Status.OPEN)
 
+    def overdue(self, today):
+        """Open cases whose plan's deadline (完成时限) is before ``today``."""
+        return self.open().filter(deadline__lt=today)
+
 
 class RectificationCase(models.Model):
     """A weak subject's 软弱涣散 rectification: opened by the close of the period that rated it

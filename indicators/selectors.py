@@ -107,6 +107,11 @@ def workspace_cases(*, user, today: date) -> list[RectificationCase]:
     return cases
 
 
+def overdue_cases(*, user, today: date) -> QuerySet:
+    """Open cases in ``user``'s scope past their deadline, for the work queue."""
+    return RectificationCase.objects.scoped_for(user).overdue(today)
+
+
 # --- Explanation ----------------------------------------------------------------------------------
 
 

@@ -41,7 +41,7 @@ else:
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.admin_site.PortalAdminConfig",  # django.contrib.admin with the work queue on its home page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -327,3 +327,6 @@ VOLUNTEERS_POST_CLAIM_LIMIT = env.int("VOLUNTEERS_POST_CLAIM_LIMIT", default=5)
 VOLUNTEERS_ORDER_STALE_DAYS = env.int("VOLUNTEERS_ORDER_STALE_DAYS", default=3)
 # Hours files with more data rows than this are imported in the background (Celery).
 VOLUNTEERS_IMPORT_BACKGROUND_ROWS = env.int("VOLUNTEERS_IMPORT_BACKGROUND_ROWS", default=500)
+
+# The lobby big screen (/screen/) fetches its panels again every this many seconds.
+SCREEN_REFRESH_SECONDS = env.int("SCREEN_REFRESH_SECONDS", default=60)

@@ -16,5 +16,6 @@ urlpatterns = [
     path(settings.MEDIA_URL.lstrip("/") + "<path:path>", views.media, name="media"),
     path("admin/", admin.site.urls),
     path("workspace/", include("portal.workspace.urls")),
+    path("screen/", include("portal.screen.urls")),
     path("", include("portal.site.urls")),
 ]

@@ -46,10 +46,12 @@ def project_board(*, year: int, street_id: int | None = None, today: date | None
     )
 
 
-def lagging_projects(*, today: date | None = None) -> QuerySet:
-    """Projects the 滞后 rule flags on ``today``, with their community."""
+def lagging_projects(*, today: date | None = None, user=None) -> QuerySet:
+    """Projects the 滞后 rule flags on ``today``, with their community; with ``user``, only
+    those in their scope (the work queue)."""
     today = today or today_in_beijing()
-    return SecretaryProject.objects.filter(lagging_q(today)).select_related("community").order_by("community__name")
+    queryset = SecretaryProject.objects.all() if user is None else SecretaryProject.objects.scoped_for(user)
+    return queryset.filter(lagging_q(today)).select_related("community").order_by("community__name")
 
 
 # --- 桂城党建730 ------------------------------------------------------------------------------
@@ -71,9 +73,11 @@ def plan_board(*, year: int, street_id: int | None = None, today: date | None = 
     return queryset.select_related("street").prefetch_related(Prefetch("themes", queryset=themes))
 
 
-def lagging_items(*, today: date | None = None) -> QuerySet:
+def lagging_items(*, today: date | None = None, user=None) -> QuerySet:
+    """730 items the 滞后 rule flags on ``today``; with ``user``, only those in their scope."""
     today = today or today_in_beijing()
-    return WorkItem.objects.filter(lagging_q(today, year_path=ITEM_YEAR)).select_related("theme__plan")
+    queryset = WorkItem.objects.all() if user is None else WorkItem.objects.scoped_for(user)
+    return queryset.filter(lagging_q(today, year_path=ITEM_YEAR)).select_related("theme__plan")
 
 
 # --- The workspace ------------------------------------------------------------------------------
@@ -129,11 +133,14 @@ def timeline(*, project: SecretaryProject | None = None, item: WorkItem | None =
     return queryset.prefetch_related(_photos()).order_by("-date", "-pk")
 
 
-def latest_updates(*, limit: int = 10, today: date | None = None) -> QuerySet:
-    """The newest public updates of both kinds, for the home page (two queries)."""
+def latest_updates(*, limit: int = 10, today: date | None = None, street_id: int | None = None) -> QuerySet:
+    """The newest public updates of both kinds (of one street, when given), for the home page
+    and the big screen (two queries)."""
+    queryset = ProgressUpdate.objects.public()
+    if street_id is not None:
+        queryset = queryset.filter(street_id=street_id)
     return (
-        ProgressUpdate.objects.public()
-        .select_related("project__community", "item__theme")
+        queryset.select_related("project__community", "item__theme")
         .prefetch_related(_photos())
         .order_by("-date", "-pk")[:limit]
     )

@@ -5,8 +5,9 @@ and birth dates), every public URL is visited as an anonymous resident — every
 kind: each published centre, each community, each public project, each filter — and no
 member's phone, ID number, address or birth date may appear in any of them.
 
-``CRAWL`` says how to reach every URL name of the public site; a new public URL without an
-entry here fails ``test_every_public_url_is_crawled``.
+``CRAWL`` says how to reach every URL name of the public site, ``SCREEN_CRAWL`` every URL name
+of the lobby big screen; a new public URL without an entry here fails
+``test_every_public_url_is_crawled``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django.urls import URLPattern, URLResolver, reverse
 from indicators.models import Rating
 from organizations.models import Community, PartyMember, ServiceCenter, Street
 from organizations.selectors import default_street
+from portal.screen import urls as screen_urls
 from portal.site import urls as site_urls
 from projects.models import SecretaryProject, WorkPlan
 from volunteers.models import Activity, PostClaim, ServiceOrder, Volunteer
@@ -113,6 +115,13 @@ CRAWL = {
 }
 
 
+SCREEN_CRAWL = {
+    "home": lambda: [reverse("screen:home")],
+    "street": lambda: [reverse("screen:street", args=[pk]) for pk in Street.objects.values_list("pk", flat=True)],
+    "panels": lambda: [reverse("screen:panels", args=[pk]) for pk in Street.objects.values_list("pk", flat=True)],
+}
+
+
 def _url_names(patterns):
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
@@ -126,6 +135,9 @@ def test_every_public_url_is_crawled():
 
     assert names - set(CRAWL) == set(), "add these public URLs to CRAWL"
     assert set(CRAWL) - names == set()
+    screen_names = set(_url_names(screen_urls.urlpatterns))
+    assert screen_names - set(SCREEN_CRAWL) == set(), "add these big-screen URLs to SCREEN_CRAWL"
+    assert set(SCREEN_CRAWL) - screen_names == set()
 
 
 @pytest.fixture(scope="module")
@@ -173,8 +185,9 @@ def test_no_personal_data_on_any_public_page(client, demo, db, django_user_model
 
     # when every public page is read
     own_pages = {reverse("site:me"), reverse("site:certificate")}
-    urls = [url for make in CRAWL.values() for url in make()]
+    urls = [url for make in [*CRAWL.values(), *SCREEN_CRAWL.values()] for url in make()]
     assert len(urls) > 150
+    assert reverse("screen:home") in urls
     assert any("/honour/" in url and url != reverse("site:honour") for url in urls)  # ratings were published
     for url in urls:
         if url in own_pages:

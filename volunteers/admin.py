@@ -314,6 +314,22 @@ class HoursSummaryForm(forms.Form):
     end = forms.DateField(label="结束日期", required=False)
 
 
+class AwaitingConfirmationFilter(admin.SimpleListFilter):
+    """``awaiting_confirmation()``: pending and checked out, the hours staff can confirm now (the
+    work queue links here)."""
+
+    title = "待确认"
+    parameter_name = "awaiting"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "待确认（已签退）")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.awaiting_confirmation()
+        return queryset
+
+
 @admin.register(ServiceRecord)
 class ServiceRecordAdmin(ServiceWritesAdmin, ScopedImportExportAdmin):
     resource_classes = [resources.ServiceRecordResource]
@@ -330,7 +346,7 @@ class ServiceRecordAdmin(ServiceWritesAdmin, ScopedImportExportAdmin):
         "reviewed_at",
     ]
     list_select_related = ["volunteer", "activity", "community", "reviewed_by"]
-    list_filter = ["status", "source", "is_demo"]
+    list_filter = ["status", AwaitingConfirmationFilter, "source", "is_demo"]
     date_hierarchy = "started_at"
     search_fields = ["volunteer__name", "=volunteer__number", "activity__title", "description"]
     autocomplete_fields = ["volunteer", "activity"]

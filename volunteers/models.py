@@ -498,6 +498,10 @@ class ServiceRecordQuerySet(ScopedQuerySet):
     def pending(self):
         return self.filter(status=ServiceRecord.Status.PENDING)
 
+    def awaiting_confirmation(self):
+        """Pending and checked out: staff can confirm them now (an open check-in cannot be)."""
+        return self.pending().filter(ended_at__isnull=False)
+
     def counting(self):
         """Records that occupy the volunteer's time (the overlap rule): all but rejected ones."""
         return self.exclude(status=ServiceRecord.Status.REJECTED)

@@ -252,8 +252,7 @@ def pending_records(*, user) -> QuerySet:
     """Hours waiting for confirmation in the user's scope, oldest first."""
     return (
         ServiceRecord.objects.scoped_for(user)
-        .pending()
-        .filter(ended_at__isnull=False)
+        .awaiting_confirmation()
         .select_related("volunteer", "activity", "community")
         .order_by("started_at", "pk")
     )

@@ -11,6 +11,7 @@ from indicators.subjects import SubjectKind
 from organizations import selectors as places
 from organizations.models import PartyOrganization
 
+from .. import charts
 from .cache import public_page
 
 BAR_WIDTH = 240  # px of the longest bar in the distribution chart
@@ -18,11 +19,7 @@ BAR_WIDTH = 240  # px of the longest bar in the distribution chart
 
 def distribution_bars(distribution: dict[int, int]) -> list[dict]:
     """Rows for the SVG bar chart: stars, count, bar width and the row's y position."""
-    top = max(distribution.values(), default=0) or 1
-    return [
-        {"stars": stars, "count": count, "width": round(BAR_WIDTH * count / top), "y": 8 + index * 34}
-        for index, (stars, count) in enumerate(distribution.items())
-    ]
+    return charts.star_bars(distribution, max_width=BAR_WIDTH, pitch=34)
 
 
 @public_page()
