@@ -13,5 +13,6 @@ urlpatterns = [
     # Uploads, in development and production alike, through the scope (nginx sends the bytes).
     path(settings.MEDIA_URL.lstrip("/") + "<path:path>", views.media, name="media"),
     path("admin/", admin.site.urls),
+    path("api/", include("portal.api_urls")),
     path("", include("portal.site.urls")),
 ]
