@@ -28,6 +28,7 @@ class PeriodSerializer(serializers.ModelSerializer):
         model = Period
         fields = ["id", "name", "year", "quarter", "starts_on", "ends_on"]
         extra_kwargs = {
+            "id": {"help_text": "编号"},
             "name": {"help_text": "评定期"},
             "year": {"help_text": "年度"},
             "quarter": {"help_text": "季度，年度评定为空"},
@@ -43,7 +44,7 @@ class SubjectSerializer(serializers.ModelSerializer):
     class Meta:
         model = PartyOrganization
         fields = ["id", "name", "community", "economic_society"]
-        extra_kwargs = {"name": {"help_text": "党组织名称"}}
+        extra_kwargs = {"id": {"help_text": "编号"}, "name": {"help_text": "党组织名称"}}
 
 
 class RatingSerializer(serializers.ModelSerializer):
@@ -54,6 +55,7 @@ class RatingSerializer(serializers.ModelSerializer):
         model = Rating
         fields = ["id", "subject", "total", "stars", "previous_stars", "movement", "movement_label", "rank"]
         extra_kwargs = {
+            "id": {"help_text": "编号"},
             "total": {"help_text": "总分"},
             "stars": {"help_text": "星级（1–5）"},
             "previous_stars": {"help_text": "上期星级，首次评定为空"},
@@ -176,7 +178,11 @@ class ScoreSerializer(serializers.ModelSerializer):
     class Meta:
         model = Score
         fields = ["id", "period", "subject", "dimension", "value", "evidence"]
-        extra_kwargs = {"value": {"help_text": "得分"}, "evidence": {"help_text": "评分依据"}}
+        extra_kwargs = {
+            "id": {"help_text": "编号"},
+            "value": {"help_text": "得分"},
+            "evidence": {"help_text": "评分依据"},
+        }
         # The database's uniqueness (one score per period, subject and dimension) is checked by
         # the service's full_clean, which answers in Chinese.
         validators = []

@@ -42,6 +42,7 @@ class CommunitySerializer(serializers.ModelSerializer):
         model = Community
         fields = ["id", "name", "kind", "kind_label", "street", "area_cluster", "grids"]
         extra_kwargs = {
+            "id": {"help_text": "编号"},
             "name": {"help_text": "社区名称"},
             "kind": {"help_text": "社区类型：urban 城市社区，rural 农村社区"},
         }
@@ -152,6 +153,7 @@ class CenterSerializer(serializers.ModelSerializer):
             "week",
         ]
         extra_kwargs = {
+            "id": {"help_text": "编号"},
             "name": {"help_text": "名称"},
             "level": {"help_text": "层级代码"},
             "address": {"help_text": "地址"},

@@ -51,7 +51,8 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(_field_errors(exc))
     if isinstance(exc, NotModified):
         response = Response(status=status.HTTP_304_NOT_MODIFIED)
-        response.headers.update(exc.headers)
+        for name, value in exc.headers.items():
+            response[name] = value
         return response
     return drf_exception_handler(exc, context)
 
@@ -81,6 +82,15 @@ class Pagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+    page_query_description = "页码"
+    page_size_query_description = "每页条数（最多 200）"
+
+    def get_paginated_response_schema(self, schema):
+        answer = super().get_paginated_response_schema(schema)
+        descriptions = {"count": "总条数", "next": "下一页地址", "previous": "上一页地址", "results": "本页记录"}
+        for name, text in descriptions.items():
+            answer["properties"][name]["description"] = text
+        return answer
 
 
 class PublicReadMixin:

@@ -3,6 +3,8 @@ ReDoc served from local assets (drf-spectacular-sidecar), and the open-data down
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
@@ -26,8 +28,21 @@ router.register("staff/service-records", volunteers.ServiceRecordViewSet, basena
 router.register("staff/orders", volunteers.ServiceOrderViewSet, basename="order")
 
 
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(help_text="用户名（志愿者为手机号）")
+    password = serializers.CharField(help_text="密码")
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Token：之后的请求带上请求头 Authorization: Token <token>")
+
+
 class TokenView(ObtainAuthToken):
     """用户名和密码换取 Token（请求头 ``Authorization: Token <token>``）；连续失败会被锁定。"""
+
+    @extend_schema(tags=["登录"], request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
 
 
 v1 = [

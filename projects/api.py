@@ -26,6 +26,7 @@ class TargetSerializer(serializers.ModelSerializer):
         model = ProjectTarget
         fields = ["label", "unit", "planned_value", "achieved_value"]
         extra_kwargs = {
+            "id": {"help_text": "编号"},
             "label": {"help_text": "目标"},
             "unit": {"help_text": "单位"},
             "planned_value": {"help_text": "计划值"},
@@ -38,6 +39,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
         model = ProjectMilestone
         fields = ["number", "title", "due_on", "done_on"]
         extra_kwargs = {
+            "id": {"help_text": "编号"},
             "number": {"help_text": "序号"},
             "title": {"help_text": "节点"},
             "due_on": {"help_text": "计划完成日期"},
@@ -60,6 +62,7 @@ class UpdateSerializer(serializers.ModelSerializer):
         model = ProgressUpdate
         fields = ["id", "date", "text", "percent", "photos"]
         extra_kwargs = {
+            "id": {"help_text": "编号"},
             "date": {"help_text": "进展日期"},
             "text": {"help_text": "进展内容"},
             "percent": {"help_text": "完成进度（%）"},
@@ -92,6 +95,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "milestones",
         ]
         extra_kwargs = {
+            "id": {"help_text": "编号"},
             "year": {"help_text": "年度"},
             "title": {"help_text": "项目名称"},
             "focus": {"help_text": "聚焦的问题"},
@@ -190,6 +194,7 @@ class ItemSerializer(serializers.ModelSerializer):
             "is_lagging",
         ]
         extra_kwargs = {
+            "id": {"help_text": "编号"},
             "number": {"help_text": "序号"},
             "title": {"help_text": "要点"},
             "lead_unit": {"help_text": "牵头单位"},
@@ -208,6 +213,7 @@ class ThemeSerializer(serializers.ModelSerializer):
         model = WorkTheme
         fields = ["number", "title", "weight", "percent", "items"]
         extra_kwargs = {
+            "id": {"help_text": "编号"},
             "number": {"help_text": "序号"},
             "title": {"help_text": "主题"},
             "weight": {"help_text": "权重"},
@@ -223,6 +229,7 @@ class PlanSerializer(serializers.ModelSerializer):
         model = WorkPlan
         fields = ["id", "year", "title", "short_title", "street", "published_on", "percent", "themes"]
         extra_kwargs = {
+            "id": {"help_text": "编号"},
             "year": {"help_text": "年度"},
             "title": {"help_text": "名称"},
             "short_title": {"help_text": "简称"},

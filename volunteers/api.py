@@ -35,6 +35,7 @@ class ActivitySerializer(serializers.ModelSerializer):
             "starts_at", "ends_at", "capacity", "free_places",
         ]  # fmt: skip
         extra_kwargs = {
+            "id": {"help_text": "编号"},
             "title": {"help_text": "活动名称"},
             "description": {"help_text": "活动介绍"},
             "place": {"help_text": "地点"},
@@ -67,6 +68,7 @@ class SignupSerializer(serializers.ModelSerializer):
         model = Signup
         fields = ["id", "activity", "status", "status_label", "created_at"]
         extra_kwargs = {
+            "id": {"help_text": "编号"},
             "activity": {"help_text": "活动编号"},
             "status": {"help_text": "状态代码：registered 已报名，waitlisted 候补，cancelled 已取消"},
             "created_at": {"help_text": "报名时间"},
@@ -126,6 +128,7 @@ class ServiceRecordSerializer(serializers.ModelSerializer):
             "status_label", "reviewed_at", "review_note",
         ]  # fmt: skip
         extra_kwargs = {
+            "id": {"help_text": "编号"},
             "description": {"help_text": "服务内容"},
             "started_at": {"help_text": "开始时间"},
             "ended_at": {"help_text": "结束时间"},
@@ -196,6 +199,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "answer_activity", "answer_team", "answer_note", "done_at", "rating",
         ]  # fmt: skip
         extra_kwargs = {
+            "id": {"help_text": "编号"},
             "code": {"help_text": "查询码"},
             "category": {"help_text": "类别代码"},
             "need": {"help_text": "需求"},
