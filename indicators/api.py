@@ -5,6 +5,7 @@ registry, writes through ``indicators.services.score_save``."""
 from __future__ import annotations
 
 from django.http import Http404
+from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import AllowAny
@@ -13,8 +14,8 @@ from rest_framework.views import APIView
 
 from organizations import selectors as places
 from organizations.api import NamedSerializer
-from organizations.models import PartyOrganization, Street
-from portal.api import PublicReadMixin, StaffPermission
+from organizations.models import PartyOrganization
+from portal.api import IdField, IdFilter, PublicReadMixin, StaffPermission, query_int
 
 from . import registry, selectors, services
 from .models import Dimension, Period, Rating, Score
@@ -76,11 +77,9 @@ class HonourRollViewSet(PublicReadMixin, mixins.ListModelMixin, viewsets.Generic
     filter_backends = []
 
     def get_queryset(self):
-        value = self.request.query_params.get("period", "")
-        if value:
-            if not value.isdigit():
-                raise serializers.ValidationError({"period": ["请填写有效的评定期编号。"]})
-            period = selectors.published_period(pk=int(value))
+        period_id = query_int(self.request, "period", "请填写有效的评定期编号。")
+        if period_id is not None:
+            period = selectors.published_period(pk=period_id)
         else:
             street = places.default_street()
             period = (
@@ -156,10 +155,8 @@ class FiguresView(PublicReadMixin, APIView):
         responses={200: FigureSerializer(many=True)},
     )
     def get(self, request):
-        value = request.query_params.get("street", "")
-        if value and not value.isdigit():
-            raise serializers.ValidationError({"street": ["请填写有效的街道编号。"]})
-        street = Street.objects.filter(pk=int(value)).first() if value else places.default_street()
+        street_id = query_int(request, "street", "请填写有效的街道编号。")
+        street = places.street(pk=street_id) if street_id is not None else places.default_street()
         if street is None:
             raise Http404
         return Response(FigureSerializer(registry.figures_for(street), many=True).data)
@@ -171,9 +168,9 @@ class FiguresView(PublicReadMixin, APIView):
 class ScoreSerializer(serializers.ModelSerializer):
     """Choices come from the user's scope, as in the admin: a subject outside it is “无效”."""
 
-    period = serializers.PrimaryKeyRelatedField(queryset=Period.objects.none(), help_text="评定期编号")
-    subject = serializers.PrimaryKeyRelatedField(queryset=PartyOrganization.objects.none(), help_text="评定对象编号")
-    dimension = serializers.PrimaryKeyRelatedField(queryset=Dimension.objects.none(), help_text="维度编号")
+    period = IdField(queryset=Period.objects.none(), help_text="评定期编号")
+    subject = IdField(queryset=PartyOrganization.objects.none(), help_text="评定对象编号")
+    dimension = IdField(queryset=Dimension.objects.none(), help_text="维度编号")
 
     class Meta:
         model = Score
@@ -196,6 +193,16 @@ class ScoreSerializer(serializers.ModelSerializer):
         self.fields["dimension"].queryset = Dimension.objects.scoped_for(user)
 
 
+class ScoreFilter(filters.FilterSet):
+    period = IdFilter(field_name="period_id", help_text="评定期编号")
+    subject = IdFilter(field_name="subject_id", help_text="评定对象编号")
+    dimension = IdFilter(field_name="dimension_id", help_text="维度编号")
+
+    class Meta:
+        model = Score
+        fields = ["period", "subject", "dimension"]
+
+
 @extend_schema(tags=["工作人员：战斗力指数评分"])
 class ScoreViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
@@ -205,7 +212,7 @@ class ScoreViewSet(
 
     permission_classes = [StaffPermission]
     serializer_class = ScoreSerializer
-    filterset_fields = ["period", "subject", "dimension"]
+    filterset_class = ScoreFilter
 
     def get_queryset(self):
         return selectors.scores_for(user=self.request.user)

@@ -18,7 +18,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api import CSVRenderer, PublicReadMixin
+from portal.api import CSVRenderer, IdFilter, PublicReadMixin
 from projects.lagging import today_in_beijing
 
 from . import opening, selectors
@@ -62,8 +62,8 @@ class CommunitySerializer(serializers.ModelSerializer):
 
 
 class CommunityFilter(filters.FilterSet):
-    street = filters.NumberFilter(field_name="street_id", help_text="街道（镇）编号")
-    area_cluster = filters.NumberFilter(field_name="area_cluster_id", help_text="片区编号")
+    street = IdFilter(field_name="street_id", help_text="街道（镇）编号")
+    area_cluster = IdFilter(field_name="area_cluster_id", help_text="片区编号")
     kind = filters.ChoiceFilter(choices=Community.Kind.choices, help_text="社区类型")
 
     class Meta:
@@ -89,8 +89,8 @@ class CommunityViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
 class IntervalSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(help_text="星期几：0 周一 … 6 周日")
     weekday_label = serializers.CharField(help_text="星期（中文）")
-    opens_at = serializers.TimeField(help_text="开门时间")
-    closes_at = serializers.TimeField(help_text="关门时间")
+    opens_at = serializers.CharField(help_text="开门时间（HH:MM，北京时间）")
+    closes_at = serializers.CharField(help_text="关门时间（HH:MM，北京时间）")
 
 
 class DaySerializer(serializers.Serializer):
@@ -98,8 +98,8 @@ class DaySerializer(serializers.Serializer):
     weekday_label = serializers.CharField(help_text="星期（中文）")
     closed = serializers.BooleanField(help_text="当天是否闭馆")
     intervals = serializers.ListField(
-        child=serializers.ListField(child=serializers.TimeField(), min_length=2, max_length=2),
-        help_text="开放时段：[开门, 关门] 的列表",
+        child=serializers.ListField(child=serializers.CharField(), min_length=2, max_length=2),
+        help_text="开放时段：[开门, 关门]（HH:MM，北京时间）的列表",
     )
     label = serializers.CharField(help_text="开放时段（中文），闭馆为“闭馆”")
     note = serializers.CharField(help_text="与平常不同的原因：节假日、调休、特殊安排；平常为空")
@@ -116,7 +116,7 @@ def _day(schedule: opening.DaySchedule) -> dict:
         "date": schedule.day,
         "weekday_label": opening.WEEKDAYS[schedule.day.weekday()],
         "closed": schedule.is_closed,
-        "intervals": [[a, b] for a, b in schedule.intervals],
+        "intervals": [[f"{a:%H:%M}", f"{b:%H:%M}"] for a, b in schedule.intervals],
         "label": schedule.label,
         "note": schedule.note,
     }
@@ -175,7 +175,7 @@ class CenterSerializer(serializers.ModelSerializer):
     def get_status(self, center) -> str:
         return opening.status_text(_hours(center), self._now())
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_next_opening(self, center):
         if opening.is_open_at(_hours(center), self._now()):
             return None
@@ -185,7 +185,12 @@ class CenterSerializer(serializers.ModelSerializer):
     @extend_schema_field(IntervalSerializer(many=True))
     def get_weekly_hours(self, center) -> list[dict]:
         return [
-            {"weekday": day, "weekday_label": opening.WEEKDAYS[day], "opens_at": a, "closes_at": b}
+            {
+                "weekday": day,
+                "weekday_label": opening.WEEKDAYS[day],
+                "opens_at": f"{a:%H:%M}",
+                "closes_at": f"{b:%H:%M}",
+            }
             for day in sorted(_hours(center).weekly)
             for a, b in _hours(center).weekly[day]
         ]
@@ -201,8 +206,8 @@ class CenterFilter(filters.FilterSet):
         method="filter_level",
         help_text="层级：street 街道、area 片区、community 社区、station 小区、building 楼宇、society 经济社阵地",
     )
-    community = filters.NumberFilter(field_name="community_id", help_text="社区编号")
-    street = filters.NumberFilter(field_name="street_id", help_text="街道（镇）编号")
+    community = IdFilter(field_name="community_id", help_text="社区编号")
+    street = IdFilter(field_name="street_id", help_text="街道（镇）编号")
     open = filters.BooleanFilter(method="filter_open", help_text="true：只要此刻开放的")
 
     class Meta:

@@ -85,6 +85,10 @@ def default_street() -> Street | None:
     return Street.objects.order_by("is_demo", "name").first()
 
 
+def street(*, pk: int) -> Street | None:
+    return Street.objects.filter(pk=pk).first()
+
+
 def _with_hours(queryset: QuerySet, today: date) -> QuerySet:
     upcoming = OpeningException.objects.filter(
         date__gte=today - timedelta(days=1), date__lte=today + timedelta(days=15)

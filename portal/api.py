@@ -19,10 +19,12 @@ import hashlib
 import time
 from datetime import UTC, datetime
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
-from rest_framework import exceptions, pagination, status
+from django_filters import rest_framework as filters
+from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
@@ -39,6 +41,42 @@ def _field_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
             for field, messages in exc.message_dict.items()
         }
     return {"non_field_errors": exc.messages}
+
+
+# The largest id a database column holds (bigint); a longer number in a URL or a filter is
+# refused as bad input rather than overflowing the database driver.
+MAX_ID = 2**63 - 1
+ID_PATTERN = "[0-9]{1,18}"
+
+
+class IdFilter(filters.NumberFilter):
+    """An integer filter bounded to what the database holds."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class IdField(serializers.PrimaryKeyRelatedField):
+    """A related record by id; an id beyond what the database holds is “invalid”, not a 500."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or (isinstance(data, int | str) and str(data).isdigit() and int(data) > MAX_ID):
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+def query_int(request, name: str, message: str) -> int | None:
+    """An optional integer query parameter; anything else is a 400 with ``message``."""
+    value = request.query_params.get(name, "")
+    if not value:
+        return None
+    if not value.isascii() or not value.isdigit() or int(value) > MAX_ID:
+        raise exceptions.ValidationError({name: [message]})
+    return int(value)
 
 
 class NotModified(exceptions.APIException):

@@ -1,7 +1,7 @@
 """``/api/v1/`` (every app's ``api.py``), the token login, the OpenAPI schema with Swagger UI and
 ReDoc served from local assets (drf-spectacular-sidecar), and the open-data downloads."""
 
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework import serializers
@@ -10,12 +10,34 @@ from rest_framework.routers import DefaultRouter
 
 from indicators import api as indicators
 from organizations import api as organizations
+from portal.api import ID_PATTERN
 from projects import api as projects
 from volunteers import api as volunteers
 
 app_name = "api"
 
-router = DefaultRouter(trailing_slash=True)
+
+class IdConverter:
+    """Ids in paths: digits the database can hold (a longer number is a 404, never an overflow)."""
+
+    regex = ID_PATTERN
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
+
+
+class Router(DefaultRouter):
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        return f"(?P<{lookup_prefix}pk>{ID_PATTERN})"
+
+
+router = Router(trailing_slash=True)
 router.include_root_view = False
 router.register("communities", organizations.CommunityViewSet, basename="community")
 router.register("centers", organizations.CenterViewSet, basename="center")
@@ -47,7 +69,7 @@ class TokenView(ObtainAuthToken):
 
 v1 = [
     path("", include(router.urls)),
-    path("ratings/<int:subject_id>/", indicators.RatingHistoryView.as_view(), name="rating-history"),
+    path("ratings/<id:subject_id>/", indicators.RatingHistoryView.as_view(), name="rating-history"),
     path("figures/", indicators.FiguresView.as_view(), name="figures"),
     path("auth/token/", TokenView.as_view(), name="token"),
     path("open-data/centers.hsds.json", organizations.CentersHsdsView.as_view(), name="open-centers-hsds"),

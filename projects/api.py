@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from organizations.api import NamedSerializer, csv_response
-from portal.api import CSVRenderer, PublicReadMixin
+from portal.api import CSVRenderer, IdFilter, PublicReadMixin, query_int
 
 from . import selectors, services
 from .models import ProgressUpdate, ProjectMilestone, ProjectTarget, SecretaryProject, WorkItem, WorkPlan, WorkTheme
@@ -120,9 +120,9 @@ class ProjectDetailSerializer(ProjectSerializer):
 
 
 class ProjectFilter(filters.FilterSet):
-    year = filters.NumberFilter(help_text="年度")
-    community = filters.NumberFilter(field_name="community_id", help_text="社区编号")
-    street = filters.NumberFilter(field_name="community__street_id", help_text="街道（镇）编号")
+    year = IdFilter(help_text="年度")
+    community = IdFilter(field_name="community_id", help_text="社区编号")
+    street = IdFilter(field_name="community__street_id", help_text="街道（镇）编号")
     status = filters.ChoiceFilter(choices=SecretaryProject.Status.choices, help_text="书记填报的状态")
     lagging = filters.BooleanFilter(field_name="is_lagging", help_text="true：只要按规则滞后的")
 
@@ -239,8 +239,8 @@ class PlanSerializer(serializers.ModelSerializer):
 
 
 class PlanFilter(filters.FilterSet):
-    year = filters.NumberFilter(help_text="年度")
-    street = filters.NumberFilter(field_name="street_id", help_text="街道（镇）编号")
+    year = IdFilter(help_text="年度")
+    street = IdFilter(field_name="street_id", help_text="街道（镇）编号")
 
     class Meta:
         model = WorkPlan
@@ -265,10 +265,7 @@ YEAR_PARAMETER = OpenApiParameter("year", int, description="年度；不填为�
 
 
 def _year(request) -> int | None:
-    value = request.query_params.get("year", "")
-    if value and not value.isdigit():
-        raise serializers.ValidationError({"year": ["请填写有效的年度，如 2023。"]})
-    return int(value) if value else None
+    return query_int(request, "year", "请填写有效的年度，如 2023。")
 
 
 class ProjectsCsvView(PublicReadMixin, APIView):

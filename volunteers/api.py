@@ -14,7 +14,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from organizations.api import NamedSerializer
-from portal.api import PublicReadMixin, StaffPermission
+from portal.api import IdField, IdFilter, PublicReadMixin, StaffPermission
 
 from . import selectors, services
 from .models import Activity, ServiceOrder, ServiceRecord, Signup, VolunteerTeam
@@ -50,9 +50,9 @@ class ActivitySerializer(serializers.ModelSerializer):
 
 
 class ActivityFilter(filters.FilterSet):
-    community = filters.NumberFilter(field_name="community_id", help_text="社区编号")
-    center = filters.NumberFilter(field_name="center_id", help_text="党群服务中心编号")
-    team = filters.NumberFilter(field_name="team_id", help_text="服务队编号")
+    community = IdFilter(field_name="community_id", help_text="社区编号")
+    center = IdFilter(field_name="center_id", help_text="党群服务中心编号")
+    team = IdFilter(field_name="team_id", help_text="服务队编号")
     starts_after = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte", help_text="开始时间不早于")
     starts_before = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt", help_text="开始时间早于")
 
@@ -220,12 +220,8 @@ class OrderSerializer(serializers.ModelSerializer):
 class AnswerSerializer(serializers.Serializer):
     """Choices come from the user's scope, as the service demands."""
 
-    activity = serializers.PrimaryKeyRelatedField(
-        queryset=Activity.objects.none(), required=False, allow_null=True, help_text="响应的活动编号"
-    )
-    team = serializers.PrimaryKeyRelatedField(
-        queryset=VolunteerTeam.objects.none(), required=False, allow_null=True, help_text="响应的服务队编号"
-    )
+    activity = IdField(queryset=Activity.objects.none(), required=False, allow_null=True, help_text="响应的活动编号")
+    team = IdField(queryset=VolunteerTeam.objects.none(), required=False, allow_null=True, help_text="响应的服务队编号")
     note = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="答复")
 
     def __init__(self, *args, **kwargs):
