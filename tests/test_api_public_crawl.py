@@ -40,9 +40,14 @@ def _details(name, queryset):
 CRAWL = {
     "community-list": lambda: [_url("community-list")],
     "community-detail": lambda: _details("community-detail", Community.objects.all()),
-    "center-list": lambda: [_url("center-list")]
-    + [f"{_url('center-list')}?level={level}" for level in ("street", "community", "station", "building", "society")]
-    + [f"{_url('center-list')}?open=true"],
+    "center-list": lambda: (
+        [_url("center-list")]
+        + [
+            f"{_url('center-list')}?level={level}"
+            for level in ("street", "community", "station", "building", "society")
+        ]
+        + [f"{_url('center-list')}?open=true"]
+    ),
     "center-detail": lambda: _details("center-detail", ServiceCenter.objects.public()),
     "project-list": lambda: [_url("project-list"), f"{_url('project-list')}?lagging=true"],
     "project-detail": lambda: _details("project-detail", SecretaryProject.objects.public()),
