@@ -4,11 +4,8 @@ the centres as open data (Open Referral HSDS JSON and CSV). Reads go through
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import timedelta
 
-from django.http import HttpResponse
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -18,8 +15,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api import CSVRenderer, IdFilter, PublicReadMixin
-from projects.lagging import today_in_beijing
+from portal.api import CSVRenderer, IdFilter, PublicReadMixin, csv_response
 
 from . import opening, selectors
 from .models import Community, ServiceCenter
@@ -103,6 +99,11 @@ class DaySerializer(serializers.Serializer):
     )
     label = serializers.CharField(help_text="开放时段（中文），闭馆为“闭馆”")
     note = serializers.CharField(help_text="与平常不同的原因：节假日、调休、特殊安排；平常为空")
+
+
+def _today():
+    # The portal's time zone is Beijing time; organizations imports none of the other apps.
+    return timezone.localdate()
 
 
 def _hours(center) -> opening.Hours:
@@ -197,7 +198,7 @@ class CenterSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(DaySerializer(many=True))
     def get_week(self, center) -> list[dict]:
-        return [_day(schedule) for schedule in opening.week(_hours(center), today_in_beijing())]
+        return [_day(schedule) for schedule in opening.week(_hours(center), _today())]
 
 
 class CenterFilter(filters.FilterSet):
@@ -234,7 +235,7 @@ class CenterViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
     fresh_seconds = 60  # “开放中” moves with the clock
 
     def get_queryset(self):
-        return selectors.public_centers(today=today_in_beijing(), with_services=True)
+        return selectors.public_centers(today=_today(), with_services=True)
 
 
 # --- Open data: Open Referral HSDS --------------------------------------------------------------
@@ -400,18 +401,6 @@ def centers_csv_rows(*, today) -> list[list]:
     return rows
 
 
-def csv_response(header: list[str], rows: list[list], filename: str) -> HttpResponse:
-    """A UTF-8 CSV with a BOM, so Excel on a street office's PC shows the Chinese right."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 class CentersHsdsView(PublicReadMixin, APIView):
     """党群服务中心开放数据：Open Referral HSDS 3.0 JSON（机构、地点、服务、开放时间，含节假日例外）。"""
 
@@ -420,7 +409,7 @@ class CentersHsdsView(PublicReadMixin, APIView):
 
     @extend_schema(tags=["开放数据"], responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
-        return Response(centers_hsds(today=today_in_beijing()))
+        return Response(centers_hsds(today=_today()))
 
 
 class CentersCsvView(PublicReadMixin, APIView):
@@ -432,4 +421,4 @@ class CentersCsvView(PublicReadMixin, APIView):
 
     @extend_schema(tags=["开放数据"], responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request):
-        return csv_response(CENTER_CSV_HEADER, centers_csv_rows(today=today_in_beijing()), "centers.csv")
+        return csv_response(CENTER_CSV_HEADER, centers_csv_rows(today=_today()), "centers.csv")

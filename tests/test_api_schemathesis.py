@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
@@ -33,14 +33,16 @@ def api_schema(guicheng, street_staff, settings):
     from portal.wsgi import application
 
     settings.API_THROTTLE_RATES = {"anon": "100000/min", "user": "100000/min"}
-    # The WSGI handler closes the connection when a request ends; the test's transaction must
-    # stay open between calls (Django's test client does the same).
+    # The WSGI handler closes the connection when a request starts and ends; the test's
+    # transaction must stay open between calls (Django's test client does the same).
+    request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
         schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
         token = Token.objects.create(user=street_staff).key
         yield schema, {"Authorization": f"Token {token}"}
     finally:
+        request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
 
 
