@@ -150,6 +150,7 @@ class ProjectViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
 
     permission_classes = [AllowAny]
     filterset_class = ProjectFilter
+    fresh_seconds = 3600  # 滞后 is computed against today: it may turn overnight
 
     def get_queryset(self):
         return selectors.projects_visible_to(self.request.user)
@@ -254,6 +255,7 @@ class PlanViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
     serializer_class = PlanSerializer
     filterset_class = PlanFilter
+    fresh_seconds = 3600  # 滞后 is computed against today
 
     def get_queryset(self):
         return selectors.public_plans()
@@ -272,6 +274,7 @@ class ProjectsCsvView(PublicReadMixin, APIView):
     """书记工程进度开放数据：CSV（UTF-8）。"""
 
     permission_classes = [AllowAny]
+    fresh_seconds = 3600
     renderer_classes = [CSVRenderer]
 
     @extend_schema(tags=["开放数据"], parameters=[YEAR_PARAMETER], responses={(200, "text/csv"): OpenApiTypes.STR})
@@ -293,6 +296,7 @@ class PlanCsvView(PublicReadMixin, APIView):
     """桂城党建730 进度开放数据：CSV（UTF-8）。"""
 
     permission_classes = [AllowAny]
+    fresh_seconds = 3600
     renderer_classes = [CSVRenderer]
 
     @extend_schema(tags=["开放数据"], parameters=[YEAR_PARAMETER], responses={(200, "text/csv"): OpenApiTypes.STR})

@@ -475,3 +475,40 @@ def test_docs_pages_use_local_assets_only(anonymous):
         assert "<style" not in html and "<script>" not in html, name
     script = anonymous.get(reverse("api:swagger-ui") + "?script=")
     assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
+
+
+def test_cookie_login_writes_need_the_csrf_token(community, guihua_secretary):
+    # given the secretary logged in on the site (a session cookie), as a WeChat web view would be
+    project = SecretaryProjectFactory(community=community("桂花社区"))
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(guihua_secretary)
+    url = reverse("api:project-updates", args=[project.pk])
+
+    # when they post without the CSRF token, then refused; with it, written
+    assert client.post(url, {"text": "入户走访", "percent": 5}).status_code == 403
+    secret = "a" * 32
+    client.cookies["csrftoken"] = secret
+    assert client.post(url, {"text": "入户走访", "percent": 5}, HTTP_X_CSRFTOKEN=secret).status_code == 201
+
+
+# Every list the API serves has a query-count test above; a new list without one fails here.
+LIST_QUERY_TESTS = {
+    "community-list": test_communities_list_is_flat,
+    "center-list": test_centers_list_is_flat,
+    "project-list": test_projects_list_is_flat,
+    "plan-list": test_plans_list_is_flat,
+    "honour-list": test_honour_roll_is_flat,
+    "activity-list": test_activities_list_is_flat,
+    "score-list": test_staff_lists_are_flat,
+    "service-record-list": test_staff_lists_are_flat,
+    "order-list": test_staff_lists_are_flat,
+}
+
+
+def test_every_api_list_has_a_query_count_test():
+    from portal import api_urls
+
+    from .test_api_scope import _names
+
+    lists = {name for name in _names(api_urls.urlpatterns) if name.endswith("-list")}
+    assert lists - set(LIST_QUERY_TESTS) == set(), "add a query-count test for these lists"
