@@ -261,3 +261,20 @@ def published_vs_computed(*, street: Street) -> list[FigureCheck]:
 def figures_differing(*, street: Street) -> list[FigureCheck]:
     """For the street's work queue: the published figures the records do not bear out."""
     return [check for check in published_vs_computed(street=street) if check.differs]
+
+
+# --- API ------------------------------------------------------------------------------------------
+
+
+def published_period(*, pk: int) -> Period | None:
+    """A published period (one query): only those reach the public honour roll."""
+    return Period.objects.published().select_related("scheme", "street").filter(pk=pk).first()
+
+
+def scores_for(*, user) -> QuerySet:
+    """The scores of the user's scope with their period, subject and dimension (one query)."""
+    return (
+        Score.objects.scoped_for(user)
+        .select_related("period", "subject__community", "dimension")
+        .order_by("-period__ends_on", "subject__name", "dimension__number", "pk")
+    )

@@ -17,6 +17,7 @@ from .models import (
     PartyOrganization,
     Position,
     ServiceCenter,
+    ServiceType,
     Street,
 )
 
@@ -97,6 +98,10 @@ def default_street() -> Street | None:
     return Street.objects.order_by("is_demo", "name").first()
 
 
+def street(*, pk: int) -> Street | None:
+    return Street.objects.filter(pk=pk).first()
+
+
 def _with_hours(queryset: QuerySet, today: date) -> QuerySet:
     upcoming = OpeningException.objects.filter(
         date__gte=today - timedelta(days=1), date__lte=today + timedelta(days=15)
@@ -105,10 +110,18 @@ def _with_hours(queryset: QuerySet, today: date) -> QuerySet:
 
 
 def public_centers(
-    *, street_id: int | None = None, level: str | None = None, community_id: int | None = None, today: date
+    *,
+    street_id: int | None = None,
+    level: str | None = None,
+    community_id: int | None = None,
+    today: date,
+    with_services: bool = False,
 ) -> QuerySet:
-    """Published centres for the directory, with what the 开放中 badge needs (three queries)."""
+    """Published centres for the directory, with what the 开放中 badge needs (three queries;
+    a fourth for their services with ``with_services``)."""
     queryset = ServiceCenter.objects.public().select_related("community", "economic_society")
+    if with_services:
+        queryset = queryset.prefetch_related(Prefetch("services", queryset=ServiceType.objects.order_by("sort_order")))
     if street_id is not None:
         queryset = queryset.filter(street_id=street_id)
     if level in PUBLIC_CENTER_LEVELS:
@@ -116,6 +129,13 @@ def public_centers(
     if community_id is not None:
         queryset = queryset.filter(community_id=community_id)
     return _with_hours(queryset, today).order_by(LEVEL_ORDER, "level", "community__pinyin", "pinyin", "pk")
+
+
+def opening_exceptions_between(*, center_ids, start: date, end: date) -> QuerySet:
+    """Dated exceptions of some centres in [start, end], for the open-data schedules."""
+    return OpeningException.objects.filter(center_id__in=list(center_ids), date__gte=start, date__lte=end).order_by(
+        "date", "opens_at"
+    )
 
 
 def public_center(*, pk: int, today: date) -> ServiceCenter | None:
@@ -133,12 +153,20 @@ def public_streets() -> QuerySet:
     )
 
 
+def _grid_counts() -> dict:
+    return {f"grids_level_{level}": Count("grids", filter=Q(grids__level=level), distinct=True) for level in (1, 2, 3)}
+
+
+def public_communities(*, street_id: int | None = None) -> QuerySet:
+    """Communities with their street, 片区 and grid counts by level (one query)."""
+    queryset = Community.objects.all() if street_id is None else Community.objects.filter(street_id=street_id)
+    return queryset.select_related("street", "area_cluster").annotate(**_grid_counts()).order_by("street_id", "name")
+
+
 def public_community(*, pk: int) -> Community | None:
     """A community with its grid counts by level, party organisations (name, kind, field only)
     and published centres."""
-    grid_counts = {
-        f"grids_level_{level}": Count("grids", filter=Q(grids__level=level), distinct=True) for level in (1, 2, 3)
-    }
+    grid_counts = _grid_counts()
     organizations = PartyOrganization.objects.only("name", "kind", "field", "community_id", "founded_on").order_by(
         "kind", "name"
     )

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -268,12 +269,49 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "portal.api.Pagination",
     "PAGE_SIZE": 50,
+    # Tokens for the apps and cookie login (the site's and the admin's, with CSRF). The token
+    # class first, so an anonymous call to a staff endpoint gets a 401 with WWW-Authenticate.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # Safe by default: a view that serves the public says so with AllowAny.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only: the browsable API needs inline script, which the CSP refuses; Swagger UI reads.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.AnonThrottle", "portal.api.UserThrottle"],
+    "EXCEPTION_HANDLER": "portal.api.exception_handler",
+}
+# Requests per client: anonymous by IP, logged in by user. A lobby screen polling a few
+# endpoints every minute stays far below; a scraper does not.
+API_THROTTLE_RATES = {
+    "anon": env.str("API_THROTTLE_ANON", default="120/min"),
+    "user": env.str("API_THROTTLE_USER", default="600/min"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "桂城党建 API",
+    "DESCRIPTION": (
+        "桂城街道党建工作平台的开放接口：公开数据（社区、党群服务中心、书记工程、730、星级荣誉榜、"
+        "志愿活动、数读）无需登录即可读取；社区书记、街道工作人员和志愿者登录（Cookie 或 Token）后，"
+        "在与管理后台相同的工作范围内填报和办理。"
+    ),
     "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectStatusEnum": "projects.models.SecretaryProject.Status",
+        "SignupStatusEnum": "volunteers.models.Signup.Status",
+        "ServiceRecordStatusEnum": "volunteers.models.ServiceRecord.Status",
+        "ServiceOrderStatusEnum": "volunteers.models.ServiceOrder.Status",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -17,5 +17,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("workspace/", include("portal.workspace.urls")),
     path("screen/", include("portal.screen.urls")),
+    path("api/", include("portal.api_urls")),
     path("", include("portal.site.urls")),
 ]

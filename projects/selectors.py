@@ -204,6 +204,43 @@ def latest_public_plan_year(*, street_id: int | None = None) -> int | None:
     return plans.order_by("-year").values_list("year", flat=True).first()
 
 
+def public_projects(*, today: date | None = None) -> QuerySet:
+    """Every public project, newest year first, with its community, targets, milestones and the
+    滞后 flag (three queries), for the API and the open-data file."""
+    queryset = SecretaryProject.objects.public().prefetch_related("targets", "milestones")
+    return projects_with_lagging(queryset, today=today).order_by("-year", "community__name", "pk")
+
+
+def projects_visible_to(user, *, today: date | None = None) -> QuerySet:
+    """Public projects, and for staff also the unpublished ones of their scope (as the admin
+    shows them), with what a project's page needs."""
+    in_scope = SecretaryProject.objects.scoped_for(user).values("pk")
+    queryset = SecretaryProject.objects.filter(Q(is_public=True) | Q(pk__in=in_scope))
+    return projects_with_lagging(queryset.prefetch_related("targets", "milestones"), today=today).order_by(
+        "-year", "community__name", "pk"
+    )
+
+
+def public_plans(*, street_id: int | None = None, today: date | None = None) -> QuerySet:
+    """Every public 730 plan, newest first, with themes and items as on the board (three queries)."""
+    queryset = WorkPlan.objects.public()
+    if street_id is not None:
+        queryset = queryset.filter(street_id=street_id)
+    items = items_with_lagging(WorkItem.objects.order_by("number"), today=today)
+    themes = WorkTheme.objects.order_by("number").prefetch_related(Prefetch("items", queryset=items))
+    return (
+        queryset.select_related("street").prefetch_related(Prefetch("themes", queryset=themes)).order_by("-year", "pk")
+    )
+
+
+def public_plan_items(*, year: int | None = None, today: date | None = None) -> QuerySet:
+    """The items of public plans with their theme and plan and the 滞后 flag (one query)."""
+    queryset = WorkItem.objects.filter(theme__plan__is_public=True)
+    if year is not None:
+        queryset = queryset.filter(theme__plan__year=year)
+    return items_with_lagging(queryset, today=today).order_by("-theme__plan__year", "theme__number", "number")
+
+
 def public_project(*, pk: int, today: date | None = None) -> SecretaryProject | None:
     """A public project with its community, targets, milestones and 滞后 flag."""
     queryset = SecretaryProject.objects.public().filter(pk=pk).prefetch_related("targets", "milestones")

@@ -355,3 +355,35 @@ def street_totals(*, street: Street) -> dict[str, int]:
         .distinct()
         .count(),
     }
+
+
+# --- API (staff) ----------------------------------------------------------------------------------
+
+
+def service_records_for(*, user) -> QuerySet:
+    """The service records of the user's scope, newest first, with volunteer and activity."""
+    return (
+        ServiceRecord.objects.scoped_for(user)
+        .select_related("volunteer", "activity", "community")
+        .order_by("-started_at", "-pk")
+    )
+
+
+def service_orders_for(*, user) -> QuerySet:
+    """The 点单 of the user's scope, newest first, with centre, community and answer."""
+    return (
+        ServiceOrder.objects.scoped_for(user)
+        .select_related("center", "community", "answer_activity", "answer_team")
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def signup_of(*, volunteer: Volunteer | None, activity_id: int) -> Signup | None:
+    """A volunteer's live (not cancelled) sign-up for an activity."""
+    if volunteer is None:
+        return None
+    return (
+        Signup.objects.filter(activity_id=activity_id, volunteer=volunteer)
+        .exclude(status=Signup.Status.CANCELLED)
+        .first()
+    )

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import time
 import uuid
+from datetime import UTC, datetime
 
 from django.core.cache import cache
 from django.http import HttpResponse
@@ -22,18 +24,32 @@ VERSION_KEY = "portal:public:version"
 PORTAL_APPS = ("organizations", "projects", "volunteers", "indicators")
 
 
+def _new_version() -> str:
+    # "<random>.<unix seconds>": unique, and it says when the content last changed.
+    return f"{uuid.uuid4().hex}.{int(time.time())}"
+
+
 def _version() -> str:
     version = cache.get(VERSION_KEY)
     if version is None:
-        version = uuid.uuid4().hex
+        version = _new_version()
         cache.add(VERSION_KEY, version, None)
         version = cache.get(VERSION_KEY) or version
     return version
 
 
+def content_version() -> tuple[str, datetime]:
+    """The public content version and when it was set (one cache read, no query): the API's
+    ETag and Last-Modified come from it."""
+    version = _version()
+    _, _, seconds = version.partition(".")
+    changed_at = datetime.fromtimestamp(int(seconds), tz=UTC) if seconds.isdigit() else datetime.now(tz=UTC)
+    return version, changed_at
+
+
 def public_content_changed(**_kwargs) -> None:
     """Every cached public page is stale from now on."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    cache.set(VERSION_KEY, _new_version(), None)
 
 
 def public_page(timeout: int = 300):

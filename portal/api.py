@@ -1,0 +1,227 @@
+"""Shared machinery of the REST API under ``/api/v1/``: what every app's ``api.py`` builds on.
+
+- ``exception_handler``: a service's ``django.core.exceptions.ValidationError`` becomes a 400
+  with its messages per field (in Chinese, as the services write them), never a 500.
+- ``PublicReadMixin``: anonymous reads answer ``ETag`` / ``Last-Modified`` from the public
+  content version (``portal.site.cache``), and a matching ``If-None-Match`` /
+  ``If-Modified-Since`` gets a 304 before any query runs, so a big screen polling every
+  minute costs one cache read.
+- ``AnonThrottle`` / ``UserThrottle``: rates from ``settings.API_THROTTLE_RATES``.
+- ``Pagination``: page numbers, ``page_size`` up to 200.
+- ``StaffPermission``: a staff login with the model permission the admin would ask for.
+- ``IdFilter`` / ``IdField`` / ``query_int``: numbers bounded to what the database holds.
+- ``csv_response`` / ``CSVRenderer``: the open-data downloads.
+
+Views stay thin: they read through the apps' selectors and write through their services; the
+scope is ``scoped_for(user)``, the same as the admin's.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import time
+from datetime import UTC, datetime
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
+from django.utils.http import http_date, parse_http_date_safe, quote_etag
+from django_filters import rest_framework as filters
+from rest_framework import exceptions, pagination, serializers, status
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.renderers import BaseRenderer
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from portal.site.cache import content_version
+
+
+def _field_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {
+            ("non_field_errors" if field == "__all__" else field): messages
+            for field, messages in exc.message_dict.items()
+        }
+    return {"non_field_errors": exc.messages}
+
+
+# The largest id a database column holds (bigint); a longer number in a URL or a filter is
+# refused as bad input rather than overflowing the database driver.
+MAX_ID = 2**63 - 1
+ID_PATTERN = "[0-9]{1,18}"
+
+
+class IdFilter(filters.NumberFilter):
+    """An integer filter bounded to what the database holds."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class IdField(serializers.PrimaryKeyRelatedField):
+    """A related record by id; an id beyond what the database holds is “invalid”, not a 500."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or (isinstance(data, int | str) and str(data).isdigit() and int(data) > MAX_ID):
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+def query_int(request, name: str, message: str) -> int | None:
+    """An optional integer query parameter; anything else is a 400 with ``message``."""
+    value = request.query_params.get(name, "")
+    if not value:
+        return None
+    if not value.isascii() or not value.isdigit() or int(value) > MAX_ID:
+        raise exceptions.ValidationError({name: [message]})
+    return int(value)
+
+
+class NotModified(exceptions.APIException):
+    status_code = status.HTTP_304_NOT_MODIFIED
+    default_detail = ""
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(_field_errors(exc))
+    if isinstance(exc, NotModified):
+        response = Response(status=status.HTTP_304_NOT_MODIFIED)
+        for name, value in exc.headers.items():
+            response[name] = value
+        return response
+    return drf_exception_handler(exc, context)
+
+
+class AnonThrottle(AnonRateThrottle):
+    def get_rate(self):
+        return settings.API_THROTTLE_RATES["anon"]
+
+
+class UserThrottle(UserRateThrottle):
+    def get_rate(self):
+        return settings.API_THROTTLE_RATES["user"]
+
+
+class CSVRenderer(BaseRenderer):
+    """For the open-data downloads, whose views build the CSV themselves."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes | str) else str(data or "")
+
+
+class Pagination(pagination.PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    page_query_description = "页码"
+    page_size_query_description = "每页条数（最多 200）"
+
+    def get_paginated_response_schema(self, schema):
+        answer = super().get_paginated_response_schema(schema)
+        descriptions = {"count": "总条数", "next": "下一页地址", "previous": "上一页地址", "results": "本页记录"}
+        for name, text in descriptions.items():
+            answer["properties"][name]["description"] = text
+        return answer
+
+
+class PublicReadMixin:
+    """Conditional GET for anonymous reads.
+
+    The validator is the public content version, which changes whenever a record of the
+    portal's apps changes, so a 304 is never stale. A view whose answer also moves with the
+    clock (“开放中”, free places of activities starting soon) sets ``fresh_seconds``: the
+    validator then changes at least that often. Logged-in callers get fresh answers (their
+    scope may add private records), without validators.
+    """
+
+    fresh_seconds: int | None = None
+
+    def _validators(self, request) -> tuple[str, datetime]:
+        version, changed_at = content_version()
+        parts = [version, request.get_full_path(), request.accepted_media_type or ""]
+        if self.fresh_seconds:
+            bucket = int(time.time()) // self.fresh_seconds * self.fresh_seconds
+            parts.append(str(bucket))
+            changed_at = max(changed_at, datetime.fromtimestamp(bucket, tz=UTC))
+        etag = quote_etag(hashlib.sha256("|".join(parts).encode()).hexdigest()[:32])
+        return etag, changed_at
+
+    def _conditional(self, request) -> bool:
+        return request.method in ("GET", "HEAD") and not request.user.is_authenticated
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authentication and throttles first
+        if not self._conditional(request):
+            return
+        etag, changed_at = self._validators(request)
+        self._etag, self._last_modified = etag, changed_at
+        headers = {"ETag": etag, "Last-Modified": http_date(changed_at.timestamp())}
+        if_none_match = request.headers.get("If-None-Match")
+        if if_none_match is not None:
+            if etag in {tag.strip() for tag in if_none_match.split(",")} or if_none_match.strip() == "*":
+                raise _not_modified(headers)
+            return
+        since = parse_http_date_safe(request.headers.get("If-Modified-Since") or "")
+        if since is not None and int(changed_at.timestamp()) <= since:
+            raise _not_modified(headers)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == 200 and getattr(self, "_etag", None) and self._conditional(request):
+            response["ETag"] = self._etag
+            response["Last-Modified"] = http_date(self._last_modified.timestamp())
+            # Caches may keep it but must ask again (cheaply, with the ETag) before reuse.
+            response["Cache-Control"] = "public, no-cache"
+        return response
+
+
+def _not_modified(headers: dict) -> NotModified:
+    exc = NotModified()
+    exc.headers = headers
+    return exc
+
+
+class StaffPermission(BasePermission):
+    """Staff endpoints: a staff login holding the model permission the admin would ask for
+    (view to read, add to create, change for everything else). Which rows is the scope's
+    business: every staff queryset is ``scoped_for(user)``."""
+
+    message = "没有权限执行这个操作。"
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated and user.is_staff):
+            return False
+        model = view.get_queryset().model
+        if request.method in SAFE_METHODS:
+            action = "view"
+        elif getattr(view, "action", None) == "create":
+            action = "add"
+        else:
+            action = "change"
+        return user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}")
+
+
+def csv_response(header: list[str], rows: list[list], filename: str) -> HttpResponse:
+    """A UTF-8 CSV with a BOM, so Excel on a street office's PC shows the Chinese right."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,94 @@
+"""``/api/v1/`` (every app's ``api.py``), the token login, the OpenAPI schema with Swagger UI and
+ReDoc served from local assets (drf-spectacular-sidecar), and the open-data downloads."""
+
+from django.urls import include, path, register_converter
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from rest_framework import serializers
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.routers import DefaultRouter
+
+from indicators import api as indicators
+from organizations import api as organizations
+from portal.api import ID_PATTERN
+from projects import api as projects
+from volunteers import api as volunteers
+
+app_name = "api"
+
+
+class IdConverter:
+    """Ids in paths: digits the database can hold (a longer number is a 404, never an overflow)."""
+
+    regex = ID_PATTERN
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
+
+
+class Router(DefaultRouter):
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        return f"(?P<{lookup_prefix}pk>{ID_PATTERN})"
+
+
+router = Router(trailing_slash=True)
+router.include_root_view = False
+router.register("communities", organizations.CommunityViewSet, basename="community")
+router.register("centers", organizations.CenterViewSet, basename="center")
+router.register("projects", projects.ProjectViewSet, basename="project")
+router.register("plans", projects.PlanViewSet, basename="plan")
+router.register("honour", indicators.HonourRollViewSet, basename="honour")
+router.register("activities", volunteers.ActivityViewSet, basename="activity")
+router.register("staff/scores", indicators.ScoreViewSet, basename="score")
+router.register("staff/service-records", volunteers.ServiceRecordViewSet, basename="service-record")
+router.register("staff/orders", volunteers.ServiceOrderViewSet, basename="order")
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(help_text="用户名（志愿者为手机号）")
+    password = serializers.CharField(help_text="密码")
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Token：之后的请求带上请求头 Authorization: Token <token>")
+
+
+class TokenView(ObtainAuthToken):
+    """用户名和密码换取 Token（请求头 ``Authorization: Token <token>``）；连续失败会被锁定。"""
+
+    @extend_schema(tags=["登录"], request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+v1 = [
+    path("", include(router.urls)),
+    path("ratings/<id:subject_id>/", indicators.RatingHistoryView.as_view(), name="rating-history"),
+    path("figures/", indicators.FiguresView.as_view(), name="figures"),
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("open-data/centers.hsds.json", organizations.CentersHsdsView.as_view(), name="open-centers-hsds"),
+    path("open-data/centers.csv", organizations.CentersCsvView.as_view(), name="open-centers-csv"),
+    path("open-data/projects.csv", projects.ProjectsCsvView.as_view(), name="open-projects-csv"),
+    path("open-data/730.csv", projects.PlanCsvView.as_view(), name="open-plan-csv"),
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path(
+        "schema/swagger-ui/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="portal/api/swagger_ui.html"),
+        name="swagger-ui",
+    ),
+    path(
+        "schema/redoc/",
+        SpectacularRedocView.as_view(url_name="api:schema", template_name="portal/api/redoc.html"),
+        name="redoc",
+    ),
+]

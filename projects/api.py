@@ -1,0 +1,311 @@
+"""The API of the projects app: 书记工程 with targets, milestones and their public timeline, the
+730 plan, a secretary's progress update with photos, and both as CSV open data. Reads through
+``projects.selectors``, writes through ``projects.services.progress_update_add``."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from organizations.api import NamedSerializer
+from portal.api import CSVRenderer, IdFilter, PublicReadMixin, csv_response, query_int
+
+from . import selectors, services
+from .models import ProgressUpdate, ProjectMilestone, ProjectTarget, SecretaryProject, WorkItem, WorkPlan, WorkTheme
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProjectTarget
+        fields = ["label", "unit", "planned_value", "achieved_value"]
+        extra_kwargs = {
+            "id": {"help_text": "编号"},
+            "label": {"help_text": "目标"},
+            "unit": {"help_text": "单位"},
+            "planned_value": {"help_text": "计划值"},
+            "achieved_value": {"help_text": "已完成值"},
+        }
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProjectMilestone
+        fields = ["number", "title", "due_on", "done_on"]
+        extra_kwargs = {
+            "id": {"help_text": "编号"},
+            "number": {"help_text": "序号"},
+            "title": {"help_text": "节点"},
+            "due_on": {"help_text": "计划完成日期"},
+            "done_on": {"help_text": "实际完成日期，未完成为空"},
+        }
+
+
+class PhotoSerializer(serializers.Serializer):
+    url = serializers.SerializerMethodField(help_text="照片地址（经权限检查的 /media/ 地址，已去除 EXIF 定位）")
+    caption = serializers.CharField(help_text="说明")
+
+    def get_url(self, photo) -> str:
+        return photo.image.url
+
+
+class UpdateSerializer(serializers.ModelSerializer):
+    photos = PhotoSerializer(many=True, read_only=True, help_text="照片")
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ["id", "date", "text", "percent", "photos"]
+        extra_kwargs = {
+            "id": {"help_text": "编号"},
+            "date": {"help_text": "进展日期"},
+            "text": {"help_text": "进展内容"},
+            "percent": {"help_text": "完成进度（%）"},
+        }
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    community = NamedSerializer(read_only=True, help_text="社区")
+    status_label = serializers.CharField(source="get_status_display", read_only=True, help_text="状态（中文）")
+    is_lagging = serializers.BooleanField(read_only=True, help_text="按规则计算的“滞后”标记")
+    targets = TargetSerializer(many=True, read_only=True, help_text="可量化目标")
+    milestones = MilestoneSerializer(many=True, read_only=True, help_text="季度节点")
+
+    class Meta:
+        model = SecretaryProject
+        fields = [
+            "id",
+            "year",
+            "community",
+            "title",
+            "focus",
+            "plan",
+            "status",
+            "status_label",
+            "percent",
+            "last_update_on",
+            "is_lagging",
+            "is_public",
+            "targets",
+            "milestones",
+        ]
+        extra_kwargs = {
+            "id": {"help_text": "编号"},
+            "year": {"help_text": "年度"},
+            "title": {"help_text": "项目名称"},
+            "focus": {"help_text": "聚焦的问题"},
+            "plan": {"help_text": "工作计划"},
+            "status": {"help_text": "书记填报的状态代码"},
+            "percent": {"help_text": "完成进度（%），取最新一条进展"},
+            "last_update_on": {"help_text": "最近进展日期"},
+            "is_public": {"help_text": "是否公开（未公开的只有工作范围内的工作人员能看到）"},
+        }
+
+
+class ProjectDetailSerializer(ProjectSerializer):
+    updates = serializers.SerializerMethodField(help_text="进展时间线，最新在前")
+
+    class Meta(ProjectSerializer.Meta):
+        fields = [*ProjectSerializer.Meta.fields, "updates"]
+
+    @extend_schema_field(UpdateSerializer(many=True))
+    def get_updates(self, project) -> list[dict]:
+        updates = selectors.timeline(project=project, public_only=project.is_public)
+        return UpdateSerializer(updates, many=True, context=self.context).data
+
+
+class ProjectFilter(filters.FilterSet):
+    year = IdFilter(help_text="年度")
+    community = IdFilter(field_name="community_id", help_text="社区编号")
+    street = IdFilter(field_name="community__street_id", help_text="街道（镇）编号")
+    status = filters.ChoiceFilter(choices=SecretaryProject.Status.choices, help_text="书记填报的状态")
+    lagging = filters.BooleanFilter(field_name="is_lagging", help_text="true：只要按规则滞后的")
+
+    class Meta:
+        model = SecretaryProject
+        fields = ["year", "community", "street", "status", "lagging"]
+
+
+class UpdateCreateSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=2000, help_text="进展内容")
+    percent = serializers.IntegerField(min_value=0, max_value=100, help_text="完成进度（%）")
+    date = serializers.DateField(required=False, help_text="进展日期，默认今天")
+    photos = serializers.ListField(
+        child=serializers.ImageField(help_text="照片（JPEG/PNG）"),
+        required=False,
+        max_length=9,
+        help_text="照片，最多 9 张",
+    )
+
+
+@extend_schema(tags=["书记工程"])
+class ProjectViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
+    """书记工程：目标、季度节点、进度和滞后标记；详情含公开的进展时间线（公开）。登录的工作人员
+    还能看到本工作范围内未公开的项目，和管理后台一致。"""
+
+    permission_classes = [AllowAny]
+    filterset_class = ProjectFilter
+    fresh_seconds = 3600  # 滞后 is computed against today: it may turn overnight
+
+    def get_queryset(self):
+        return selectors.projects_visible_to(self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "updates":
+            return UpdateCreateSerializer
+        return ProjectDetailSerializer if self.action == "retrieve" else ProjectSerializer
+
+    @extend_schema(
+        summary="书记填报进展（可附照片）",
+        request={"multipart/form-data": UpdateCreateSerializer, "application/json": UpdateCreateSerializer},
+        responses={201: UpdateSerializer},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def updates(self, request, pk=None):
+        project = get_object_or_404(SecretaryProject.objects.all(), pk=pk)
+        serializer = UpdateCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        update = services.progress_update_add(user=request.user, project=project, **serializer.validated_data)
+        return Response(UpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+
+
+# --- 730 ------------------------------------------------------------------------------------------
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    is_lagging = serializers.BooleanField(read_only=True, help_text="按规则计算的“滞后”标记")
+
+    class Meta:
+        model = WorkItem
+        fields = [
+            "id",
+            "number",
+            "title",
+            "lead_unit",
+            "weight",
+            "deadline",
+            "target",
+            "percent",
+            "last_update_on",
+            "is_lagging",
+        ]
+        extra_kwargs = {
+            "id": {"help_text": "编号"},
+            "number": {"help_text": "序号"},
+            "title": {"help_text": "要点"},
+            "lead_unit": {"help_text": "牵头单位"},
+            "weight": {"help_text": "权重"},
+            "deadline": {"help_text": "完成时限"},
+            "target": {"help_text": "目标"},
+            "percent": {"help_text": "完成进度（%）"},
+            "last_update_on": {"help_text": "最近进展日期"},
+        }
+
+
+class ThemeSerializer(serializers.ModelSerializer):
+    items = ItemSerializer(many=True, read_only=True, help_text="要点")
+
+    class Meta:
+        model = WorkTheme
+        fields = ["number", "title", "weight", "percent", "items"]
+        extra_kwargs = {
+            "id": {"help_text": "编号"},
+            "number": {"help_text": "序号"},
+            "title": {"help_text": "主题"},
+            "weight": {"help_text": "权重"},
+            "percent": {"help_text": "完成进度（%），由要点加权汇总"},
+        }
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    street = NamedSerializer(read_only=True, help_text="街道（镇）")
+    themes = ThemeSerializer(many=True, read_only=True, help_text="7 个主题")
+
+    class Meta:
+        model = WorkPlan
+        fields = ["id", "year", "title", "short_title", "street", "published_on", "percent", "themes"]
+        extra_kwargs = {
+            "id": {"help_text": "编号"},
+            "year": {"help_text": "年度"},
+            "title": {"help_text": "名称"},
+            "short_title": {"help_text": "简称"},
+            "published_on": {"help_text": "发布日期"},
+            "percent": {"help_text": "总进度（%），由主题加权汇总"},
+        }
+
+
+class PlanFilter(filters.FilterSet):
+    year = IdFilter(help_text="年度")
+    street = IdFilter(field_name="street_id", help_text="街道（镇）编号")
+
+    class Meta:
+        model = WorkPlan
+        fields = ["year", "street"]
+
+
+@extend_schema(tags=["桂城党建730"])
+class PlanViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
+    """桂城党建730：7 个主题、30 个要点及其进度和滞后标记（公开）。"""
+
+    permission_classes = [AllowAny]
+    serializer_class = PlanSerializer
+    filterset_class = PlanFilter
+    fresh_seconds = 3600  # 滞后 is computed against today
+
+    def get_queryset(self):
+        return selectors.public_plans()
+
+
+# --- Open data -------------------------------------------------------------------------------------
+
+YEAR_PARAMETER = OpenApiParameter("year", int, description="年度；不填为全部年度")
+
+
+def _year(request) -> int | None:
+    return query_int(request, "year", "请填写有效的年度，如 2023。")
+
+
+class ProjectsCsvView(PublicReadMixin, APIView):
+    """书记工程进度开放数据：CSV（UTF-8）。"""
+
+    permission_classes = [AllowAny]
+    fresh_seconds = 3600
+    renderer_classes = [CSVRenderer]
+
+    @extend_schema(tags=["开放数据"], parameters=[YEAR_PARAMETER], responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request):
+        year = _year(request)
+        projects = selectors.public_projects()
+        if year is not None:
+            projects = projects.filter(year=year)
+        header = ["编号", "年度", "社区", "项目", "状态", "进度(%)", "最近进展", "滞后"]
+        rows = [
+            [p.pk, p.year, p.community.name, p.title, p.get_status_display(), p.percent, p.last_update_on or "",
+             "是" if p.is_lagging else "否"]
+            for p in projects
+        ]  # fmt: skip
+        return csv_response(header, rows, f"secretary-projects-{year or 'all'}.csv")
+
+
+class PlanCsvView(PublicReadMixin, APIView):
+    """桂城党建730 进度开放数据：CSV（UTF-8）。"""
+
+    permission_classes = [AllowAny]
+    fresh_seconds = 3600
+    renderer_classes = [CSVRenderer]
+
+    @extend_schema(tags=["开放数据"], parameters=[YEAR_PARAMETER], responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request):
+        year = _year(request)
+        header = ["年度", "主题", "要点序号", "要点", "牵头单位", "权重", "完成时限", "进度(%)", "最近进展", "滞后"]
+        rows = [
+            [i.theme.plan.year, f"{i.theme.number}. {i.theme.title}", i.number, i.title, i.lead_unit, i.weight,
+             i.deadline or "", i.percent, i.last_update_on or "", "是" if i.is_lagging else "否"]
+            for i in selectors.public_plan_items(year=year)
+        ]  # fmt: skip
+        return csv_response(header, rows, f"guicheng-730-{year or 'all'}.csv")

@@ -1,0 +1,443 @@
+"""Nobody reaches another community's records through any API URL.
+
+The viewer is the 桂花社区 secretary, calling with a token and given every permission of the
+portal's apps on top of their role, so the scope is proved to hold on its own and not because a
+permission happens to be missing. For every URL the API serves, ``CASES`` holds a case that makes
+a record inside 桂花社区 and one inside 同心社区 (unpublished where the endpoint is public), and
+proves the secretary reaches the first — so no check can pass on an empty answer — and neither
+reads the second (absent from the list, 404 on its detail) nor writes to it (refused, nothing
+written).
+
+``test_every_api_url_has_a_case`` walks the API's URL patterns: a new endpoint without a case
+fails it. Endpoints that serve no record of a community (the schema, the docs, the token login)
+are listed in ``NO_RECORDS`` with the reason.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, reverse
+from django.utils import timezone
+from PIL import Image
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from indicators.models import Period, Score
+from indicators.tests.factories import PeriodFactory, RatingFactory, ScoreFactory, society_branch
+from organizations.tests.factories import PartyOrganizationFactory, ServiceCenterFactory
+from portal import api_urls
+from projects.models import ProgressUpdate
+from projects.tests.factories import SecretaryProjectFactory, WorkItemFactory
+from volunteers.models import ServiceOrder, ServiceRecord, Signup
+from volunteers.tests.factories import (
+    ActivityFactory,
+    ServiceOrderFactory,
+    ServiceRecordFactory,
+    SignupFactory,
+    VolunteerFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def guicheng(guicheng_module, db):
+    return guicheng_module
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords_and_media(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+class Ctx:
+    def __init__(self, api: APIClient, anonymous: APIClient, user, own, other):
+        self.api, self.anonymous, self.user, self.own, self.other = api, anonymous, user, own, other
+
+    def ids(self, url: str, client: APIClient | None = None, **params) -> set[int]:
+        response = (client or self.api).get(url, {"page_size": 200, **params})
+        assert response.status_code == 200, (url, response.content[:300])
+        data = response.json()
+        rows = data["results"] if isinstance(data, dict) else data
+        return {row["id"] for row in rows}
+
+
+@pytest.fixture
+def ctx(guihua_secretary, community):
+    apps = ("organizations", "projects", "volunteers", "indicators")
+    guihua_secretary.user_permissions.add(*Permission.objects.filter(content_type__app_label__in=apps))
+    token = Token.objects.create(user=guihua_secretary)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return Ctx(api, APIClient(), guihua_secretary, community("桂花社区"), community("同心社区"))
+
+
+def _url(name: str, *args) -> str:
+    return reverse(f"api:{name}", args=args)
+
+
+def _photo() -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, "JPEG")
+    return SimpleUploadedFile("p.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+# --- Public endpoints: a secretary sees nothing unpublished of another community ------------------
+
+
+def case_communities(c: Ctx):
+    # Communities are public as a whole: the secretary's answer is the anonymous one, no more.
+    listed = c.api.get(_url("community-list"), {"page_size": 200}).json()
+    assert {c.own.pk, c.other.pk} <= {row["id"] for row in listed["results"]}
+    assert listed == c.anonymous.get(_url("community-list"), {"page_size": 200}).json()
+
+
+def case_community(c: Ctx):
+    for pk in (c.own.pk, c.other.pk):
+        assert c.api.get(_url("community-detail", pk)).json() == c.anonymous.get(_url("community-detail", pk)).json()
+
+
+def _centers(c: Ctx):
+    return (
+        ServiceCenterFactory(community=c.own, is_published=True),
+        ServiceCenterFactory(community=c.other, is_published=False),
+    )
+
+
+def case_centers(c: Ctx):
+    own, other = _centers(c)
+    ids = c.ids(_url("center-list"))
+    assert own.pk in ids and other.pk not in ids
+
+
+def case_center(c: Ctx):
+    own, other = _centers(c)
+    assert c.api.get(_url("center-detail", own.pk)).status_code == 200
+    assert c.api.get(_url("center-detail", other.pk)).status_code == 404
+
+
+def _projects(c: Ctx):
+    return (
+        SecretaryProjectFactory(community=c.own, is_public=False),
+        SecretaryProjectFactory(community=c.other, is_public=False),
+    )
+
+
+def case_projects(c: Ctx):
+    own, other = _projects(c)
+    ids = c.ids(_url("project-list"))
+    # the secretary's own unpublished project, as in the admin; never another community's
+    assert own.pk in ids and other.pk not in ids
+    assert own.pk not in c.ids(_url("project-list"), c.anonymous)
+
+
+def case_project(c: Ctx):
+    own, other = _projects(c)
+    assert c.api.get(_url("project-detail", own.pk)).status_code == 200
+    assert c.api.get(_url("project-detail", other.pk)).status_code == 404
+    assert c.anonymous.get(_url("project-detail", own.pk)).status_code == 404
+
+
+def case_project_updates(c: Ctx):
+    own = SecretaryProjectFactory(community=c.own)
+    other = SecretaryProjectFactory(community=c.other)  # public: readable, still not writable
+    response = c.api.post(_url("project-updates", own.pk), {"text": "完成加装电梯意见征集", "percent": 30})
+    assert response.status_code == 201, response.content
+    response = c.api.post(
+        _url("project-updates", other.pk), {"text": "越权填报", "percent": 90, "photos": [_photo()]}, format="multipart"
+    )
+    assert response.status_code == 403
+    assert not ProgressUpdate.objects.filter(project=other).exists()
+
+
+def _plans(c: Ctx):
+    # The 730 plan is the street's: an unpublished one is for nobody on the public endpoints.
+    public = WorkItemFactory(theme__plan__street=c.own.street, theme__plan__is_public=True).theme.plan
+    hidden = WorkItemFactory(theme__plan__street=c.own.street, theme__plan__is_public=False).theme.plan
+    return public, hidden
+
+
+def case_plans(c: Ctx):
+    public, hidden = _plans(c)
+    ids = c.ids(_url("plan-list"))
+    assert public.pk in ids and hidden.pk not in ids
+
+
+def case_plan(c: Ctx):
+    public, hidden = _plans(c)
+    assert c.api.get(_url("plan-detail", public.pk)).status_code == 200
+    assert c.api.get(_url("plan-detail", hidden.pk)).status_code == 404
+
+
+def _ratings(c: Ctx):
+    now = timezone.now()
+    published = PeriodFactory(
+        scheme__street=c.own.street, status=Period.Status.PUBLISHED, closed_at=now, published_at=now,
+        ratings_computed_at=now,
+    )  # fmt: skip
+    closed = PeriodFactory(
+        scheme__street=c.own.street, status=Period.Status.CLOSED, closed_at=now, ratings_computed_at=now
+    )
+    own = RatingFactory(period=published, subject=PartyOrganizationFactory(community=c.own), stars=5)
+    other = RatingFactory(period=closed, subject=PartyOrganizationFactory(community=c.other), stars=5)
+    return own, other
+
+
+def case_honour(c: Ctx):
+    own, other = _ratings(c)
+    assert own.pk in c.ids(_url("honour-list"), period=own.period_id)
+    assert c.ids(_url("honour-list"), period=other.period_id) == set()
+
+
+def case_rating_history(c: Ctx):
+    own, other = _ratings(c)
+    assert c.api.get(_url("rating-history", own.subject_id)).status_code == 200
+    assert c.api.get(_url("rating-history", other.subject_id)).status_code == 404
+
+
+def case_figures(c: Ctx):
+    assert c.api.get(_url("figures")).json() == c.anonymous.get(_url("figures")).json()
+
+
+def _activities(c: Ctx):
+    return ActivityFactory(community=c.own, is_public=True), ActivityFactory(community=c.other, is_public=False)
+
+
+def case_activities(c: Ctx):
+    own, other = _activities(c)
+    ids = c.ids(_url("activity-list"))
+    assert own.pk in ids and other.pk not in ids
+
+
+def case_activity(c: Ctx):
+    own, other = _activities(c)
+    assert c.api.get(_url("activity-detail", own.pk)).status_code == 200
+    assert c.api.get(_url("activity-detail", other.pk)).status_code == 404
+
+
+def case_activity_signup(c: Ctx):
+    own, other = _activities(c)
+    VolunteerFactory(community=c.own, user=c.user)
+    assert c.api.post(_url("activity-signup", own.pk)).status_code == 201
+    assert c.api.post(_url("activity-signup", other.pk)).status_code == 404
+    assert not Signup.objects.filter(activity=other).exists()
+
+
+def case_activity_cancel(c: Ctx):
+    own, _ = _activities(c)
+    mine = SignupFactory(activity=own, volunteer=VolunteerFactory(community=c.own, user=c.user))
+    # another volunteer's sign-up (of 同心社区) on the same activity is not the secretary's to cancel
+    theirs = SignupFactory(activity=own, volunteer=VolunteerFactory(community=c.other))
+    assert c.api.post(_url("activity-cancel", own.pk)).status_code == 200
+    mine.refresh_from_db(), theirs.refresh_from_db()
+    assert mine.status == Signup.Status.CANCELLED and theirs.status == Signup.Status.REGISTERED
+
+
+# --- Staff endpoints: the scope of the admin ------------------------------------------------------
+
+
+def _scores(c: Ctx):
+    period = PeriodFactory(scheme__street=c.own.street)
+    own = ScoreFactory(period=period, subject=society_branch(c.own))
+    other = ScoreFactory(period=period, subject=society_branch(c.other))
+    return own, other
+
+
+def case_scores(c: Ctx):
+    own, other = _scores(c)
+    ids = c.ids(_url("score-list"))
+    assert own.pk in ids and other.pk not in ids
+    # writing a score for a 同心社区 subject: a field error, nothing written
+    subject = society_branch(c.other)
+    data = {"period": own.period_id, "subject": subject.pk, "dimension": own.dimension_id, "value": "70"}
+    response = c.api.post(_url("score-list"), data)
+    assert response.status_code == 400 and "subject" in response.json()
+    assert not Score.objects.filter(subject=subject).exists()
+    mine = society_branch(c.own)
+    assert c.api.post(_url("score-list"), {**data, "subject": mine.pk}).status_code == 201
+
+
+def case_score(c: Ctx):
+    own, other = _scores(c)
+    assert c.api.get(_url("score-detail", own.pk)).status_code == 200
+    assert c.api.get(_url("score-detail", other.pk)).status_code == 404
+    assert c.api.patch(_url("score-detail", other.pk), {"value": "1"}).status_code == 404
+    assert c.api.patch(_url("score-detail", own.pk), {"value": "66"}).status_code == 200
+    other.refresh_from_db()
+    assert other.value == Decimal(80)
+
+
+def _records(c: Ctx):
+    return (
+        ServiceRecordFactory(volunteer=VolunteerFactory(community=c.own)),
+        ServiceRecordFactory(volunteer=VolunteerFactory(community=c.other)),
+    )
+
+
+def case_records(c: Ctx):
+    own, other = _records(c)
+    ids = c.ids(_url("service-record-list"))
+    assert own.pk in ids and other.pk not in ids
+
+
+def case_record(c: Ctx):
+    own, other = _records(c)
+    assert c.api.get(_url("service-record-detail", own.pk)).status_code == 200
+    assert c.api.get(_url("service-record-detail", other.pk)).status_code == 404
+
+
+def case_record_confirm(c: Ctx):
+    own, other = _records(c)
+    assert c.api.post(_url("service-record-confirm", own.pk)).status_code == 200
+    assert c.api.post(_url("service-record-confirm", other.pk)).status_code == 404
+    other.refresh_from_db()
+    assert other.status == ServiceRecord.Status.PENDING
+
+
+def _orders(c: Ctx):
+    return (
+        ServiceOrderFactory(center=ServiceCenterFactory(community=c.own)),
+        ServiceOrderFactory(center=ServiceCenterFactory(community=c.other)),
+    )
+
+
+def case_orders(c: Ctx):
+    own, other = _orders(c)
+    ids = c.ids(_url("order-list"))
+    assert own.pk in ids and other.pk not in ids
+
+
+def case_order(c: Ctx):
+    own, other = _orders(c)
+    assert c.api.get(_url("order-detail", own.pk)).status_code == 200
+    assert c.api.get(_url("order-detail", other.pk)).status_code == 404
+
+
+def case_order_accept(c: Ctx):
+    own, other = _orders(c)
+    assert c.api.post(_url("order-accept", own.pk)).status_code == 200
+    assert c.api.post(_url("order-accept", other.pk)).status_code == 404
+    other.refresh_from_db()
+    assert other.status == ServiceOrder.Status.SUBMITTED
+
+
+def case_order_answer(c: Ctx):
+    own, other = _orders(c)
+    own_activity = ActivityFactory(community=c.own)
+    other_activity = ActivityFactory(community=c.other)
+    c.api.post(_url("order-accept", own.pk))
+    # answering with another community's activity is a field error
+    response = c.api.post(_url("order-answer", own.pk), {"activity": other_activity.pk})
+    assert response.status_code == 400 and "activity" in response.json()
+    assert c.api.post(_url("order-answer", own.pk), {"activity": own_activity.pk}).status_code == 200
+    assert c.api.post(_url("order-answer", other.pk), {"activity": own_activity.pk}).status_code == 404
+    other.refresh_from_db()
+    assert other.status == ServiceOrder.Status.SUBMITTED and other.answer_activity_id is None
+
+
+# --- Open data: public records only, for everyone ----------------------------------------------
+
+
+def case_open_centers_hsds(c: Ctx):
+    own, other = _centers(c)
+    body = c.api.get(_url("open-centers-hsds")).json()
+    names = {location["name"] for location in body["locations"]}
+    assert own.name in names and other.name not in names
+
+
+def case_open_centers_csv(c: Ctx):
+    own, other = _centers(c)
+    text = c.api.get(_url("open-centers-csv")).content.decode()
+    assert own.name in text and other.name not in text
+
+
+def case_open_projects_csv(c: Ctx):
+    own = SecretaryProjectFactory(community=c.own, is_public=True)
+    other = SecretaryProjectFactory(community=c.other, is_public=False)
+    text = c.api.get(_url("open-projects-csv")).content.decode()
+    assert own.title in text and other.title not in text
+
+
+def case_open_plan_csv(c: Ctx):
+    public, hidden = _plans(c)
+    text = c.api.get(_url("open-plan-csv")).content.decode()
+    assert public.themes.get().items.get().title in text
+    assert hidden.themes.get().items.get().title not in text
+
+
+CASES = {
+    "community-list": case_communities,
+    "community-detail": case_community,
+    "center-list": case_centers,
+    "center-detail": case_center,
+    "project-list": case_projects,
+    "project-detail": case_project,
+    "project-updates": case_project_updates,
+    "plan-list": case_plans,
+    "plan-detail": case_plan,
+    "honour-list": case_honour,
+    "rating-history": case_rating_history,
+    "figures": case_figures,
+    "activity-list": case_activities,
+    "activity-detail": case_activity,
+    "activity-signup": case_activity_signup,
+    "activity-cancel": case_activity_cancel,
+    "score-list": case_scores,
+    "score-detail": case_score,
+    "service-record-list": case_records,
+    "service-record-detail": case_record,
+    "service-record-confirm": case_record_confirm,
+    "order-list": case_orders,
+    "order-detail": case_order,
+    "order-accept": case_order_accept,
+    "order-answer": case_order_answer,
+    "open-centers-hsds": case_open_centers_hsds,
+    "open-centers-csv": case_open_centers_csv,
+    "open-projects-csv": case_open_projects_csv,
+    "open-plan-csv": case_open_plan_csv,
+}
+
+NO_RECORDS = {
+    "schema": "the OpenAPI document describes endpoints, not records",
+    "swagger-ui": "documentation page",
+    "redoc": "documentation page",
+    "token": "exchanges one's own password for one's own token",
+}
+
+
+def _names(patterns):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _names(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield pattern.name
+
+
+def test_every_api_url_has_a_case():
+    names = set(_names(api_urls.urlpatterns))
+
+    assert names - set(CASES) - set(NO_RECORDS) == set(), "add a cross-community case to CASES"
+    assert (set(CASES) | set(NO_RECORDS)) - names == set()
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_secretary_reaches_nothing_of_another_community(name, ctx):
+    CASES[name](ctx)
+
+
+def test_the_token_belongs_to_whoever_logs_in(guicheng, guihua_secretary, settings):
+    # given the secretary's password
+    from conftest import PASSWORD
+
+    # when they ask for a token, then it is theirs, and it works on a staff endpoint
+    response = APIClient().post(_url("token"), {"username": "guihua", "password": PASSWORD})
+    assert response.status_code == 200
+    assert Token.objects.get(key=response.json()["token"]).user == guihua_secretary
+    wrong = APIClient().post(_url("token"), {"username": "guihua", "password": "wrong"})
+    assert wrong.status_code == 400 and "无法" in wrong.content.decode()
