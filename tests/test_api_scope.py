@@ -1,6 +1,7 @@
 """Nobody reaches another community's records through any API URL.
 
-The viewer is the 桂花社区 secretary, calling with a token and given every permission of the
+Each case runs for two viewers (see ``ctx``): the 桂花社区 secretary, and the street staff of
+西樵镇, another street. The viewer calls with a token and given every permission of the
 portal's apps on top of their role, so the scope is proved to hold on its own and not because a
 permission happens to be missing. For every URL the API serves, ``CASES`` holds a case that makes
 a record inside 桂花社区 and one inside 同心社区 (unpublished where the endpoint is public), and
@@ -29,7 +30,14 @@ from rest_framework.test import APIClient
 
 from indicators.models import Period, Score
 from indicators.tests.factories import PeriodFactory, RatingFactory, ScoreFactory, society_branch
-from organizations.tests.factories import PartyOrganizationFactory, ServiceCenterFactory
+from organizations.services import staff_user_create
+from organizations.tests.factories import (
+    CommunityFactory,
+    DistrictFactory,
+    PartyOrganizationFactory,
+    ServiceCenterFactory,
+    StreetFactory,
+)
 from portal import api_urls
 from projects.models import ProgressUpdate
 from projects.tests.factories import SecretaryProjectFactory, WorkItemFactory
@@ -68,14 +76,22 @@ class Ctx:
         return {row["id"] for row in rows}
 
 
-@pytest.fixture
-def ctx(guihua_secretary, community):
+@pytest.fixture(params=["guihua", "xiqiao"])
+def ctx(request, community):
+    """Two viewers: the 桂花社区 secretary (own 桂花, other 同心), and the street staff of 西樵镇,
+    another street in another district (own 西樵社区, other 桂花社区)."""
+    if request.param == "guihua":
+        user, own, other = request.getfixturevalue("guihua_secretary"), community("桂花社区"), community("同心社区")
+    else:
+        street = StreetFactory(name="西樵镇", district=DistrictFactory(name="三水区"))
+        own = CommunityFactory(street=street, name="西樵社区")
+        user, other = staff_user_create(username="xiqiao", password=None, street=street), community("桂花社区")
     apps = ("organizations", "projects", "volunteers", "indicators")
-    guihua_secretary.user_permissions.add(*Permission.objects.filter(content_type__app_label__in=apps))
-    token = Token.objects.create(user=guihua_secretary)
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label__in=apps))
+    token = Token.objects.create(user=user)
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return Ctx(api, APIClient(), guihua_secretary, community("桂花社区"), community("同心社区"))
+    return Ctx(api, APIClient(), user, own, other)
 
 
 def _url(name: str, *args) -> str:

@@ -22,8 +22,10 @@ from PIL import Image
 from indicators.models import FollowUpVisit
 from indicators.tests.factories import FollowUpVisitFactory, InstructorFactory, RectificationCaseFactory
 from organizations.models import OpeningInterval, ServiceCenter
+from organizations.services import staff_user_create
 from organizations.tests.factories import (
     CommunityFactory,
+    DistrictFactory,
     PartyOrganizationFactory,
     ServiceCenterFactory,
     StreetFactory,
@@ -64,7 +66,7 @@ def _case_in(community):
 
 def _item_of_another_street(community):
     # 730 items belong to a street: the other street's is out of reach of everyone here.
-    other = StreetFactory(name="西樵镇")
+    other = StreetFactory(name="九江镇")
     return WorkItemFactory(theme=WorkThemeFactory(plan=WorkPlanFactory(street=other)))
 
 
@@ -104,15 +106,32 @@ def _changes():
     ]
 
 
+@pytest.fixture
+def xiqiao_staff(guicheng):
+    """Street staff of 西樵镇, another street in another district."""
+    street = StreetFactory(name="西樵镇", district=DistrictFactory(name="三水区"))
+    CommunityFactory(street=street, name="西樵社区")
+    return staff_user_create(username="xiqiao", password=None, street=street)
+
+
+@pytest.mark.parametrize("viewer", ["guihua", "xiqiao"])
 @pytest.mark.parametrize("name", sorted(OBJECT_ROUTES))
-def test_a_record_of_another_community_is_a_404_to_read_and_to_write(name, guihua_client, community):
-    # given a record of 同心社区 (or of another street)
-    record = OBJECT_ROUTES[name](community("同心社区"))
+def test_a_record_out_of_scope_is_a_404_to_read_and_to_write(name, viewer, client, community, request):
+    # given a record of 同心社区 (for the 桂花 secretary; an item of another street), or of
+    # 桂花社区 itself for the street staff of 西樵镇
+    if viewer == "guihua":
+        user, place = request.getfixturevalue("guihua_secretary"), community("同心社区")
+    else:
+        user, place = request.getfixturevalue("xiqiao_staff"), community("桂花社区")
+    record = OBJECT_ROUTES[name](place)
+    if name == "item_progress" and viewer == "xiqiao":
+        record = WorkItemFactory(theme=WorkThemeFactory(plan=WorkPlanFactory(street=place.street)))
     url = reverse(f"workspace:{name}", args=[record.pk])
+    client.force_login(user)
     before = _changes()
-    # when the 桂花 secretary opens it or posts to it
-    read = guihua_client.get(url)
-    write = guihua_client.post(
+    # when they open it or post to it
+    read = client.get(url)
+    write = client.post(
         url,
         {"text": "越权", "percent": 90, "step": "accept", "visited_on": "2023-05-01", "notes": "越权",
          "week-TOTAL_FORMS": 1, "week-INITIAL_FORMS": 0, "week-0-weekday": 0, "week-0-opens_at": "09:00",
