@@ -43,7 +43,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.test import RequestFactory
-from django.urls import URLResolver, reverse
+from django.urls import reverse
 
 from organizations.models import Community
 from organizations.scope import SECRETARY_GROUP, STREET_STAFF_GROUP, scope_of
@@ -51,6 +51,7 @@ from organizations.services import staff_user_create
 from organizations.tests.factories import CommunityFactory, DistrictFactory, StreetFactory
 
 from .scope_cases import CASES
+from .url_names import url_names
 
 pytestmark = pytest.mark.django_db
 
@@ -469,18 +470,10 @@ CUSTOM_URL_TESTS = {
 }
 
 
-def _admin_url_names(patterns=None):
-    for pattern in site.get_urls() if patterns is None else patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _admin_url_names(pattern.url_patterns)
-        elif pattern.name:
-            yield pattern.name
-
-
 def test_every_admin_url_is_covered():
     model_prefixes = {f"{m._meta.app_label}_{m._meta.model_name}_": m for m in site._registry}
     uncovered = []
-    for name in _admin_url_names():
+    for name in url_names(site.get_urls()):
         if name in SITE_VIEWS or name in CUSTOM_URL_TESTS:
             continue
         prefix = next((p for p in model_prefixes if name.startswith(p)), None)

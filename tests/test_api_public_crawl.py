@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.urls import URLPattern, URLResolver, reverse
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from indicators.models import Rating
@@ -25,6 +25,7 @@ from projects.models import SecretaryProject, WorkPlan
 from volunteers.models import Activity, ServiceOrder, Volunteer
 
 from .test_public_crawl import DATE, DIGITS, demo  # noqa: F401 - the module-scoped demo data
+from .url_names import url_names
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -89,16 +90,8 @@ NOT_ANONYMOUS = {
 }
 
 
-def _names(patterns):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _names(pattern.url_patterns)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            yield pattern.name
-
-
 def test_every_anonymous_api_url_is_crawled():
-    names = set(_names(api_urls.urlpatterns))
+    names = set(url_names(api_urls.urlpatterns))
 
     assert names - set(CRAWL) - NOT_ANONYMOUS == set(), "add these API URLs to CRAWL"
     assert (set(CRAWL) | NOT_ANONYMOUS) - names == set()

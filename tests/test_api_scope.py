@@ -22,7 +22,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import URLPattern, URLResolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 from rest_framework.authtoken.models import Token
@@ -49,6 +49,8 @@ from volunteers.tests.factories import (
     SignupFactory,
     VolunteerFactory,
 )
+
+from .url_names import url_names
 
 pytestmark = pytest.mark.django_db
 
@@ -427,16 +429,8 @@ NO_RECORDS = {
 }
 
 
-def _names(patterns):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _names(pattern.url_patterns)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            yield pattern.name
-
-
 def test_every_api_url_has_a_case():
-    names = set(_names(api_urls.urlpatterns))
+    names = set(url_names(api_urls.urlpatterns))
 
     assert names - set(CASES) - set(NO_RECORDS) == set(), "add a cross-community case to CASES"
     assert (set(CASES) | set(NO_RECORDS)) - names == set()

@@ -21,7 +21,7 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command
-from django.urls import URLPattern, URLResolver, reverse
+from django.urls import reverse
 
 from indicators.models import Rating
 from organizations.models import Community, PartyMember, ServiceCenter, Street
@@ -30,6 +30,8 @@ from portal.screen import urls as screen_urls
 from portal.site import urls as site_urls
 from projects.models import SecretaryProject, WorkPlan
 from volunteers.models import Activity, PostClaim, ServiceOrder, Volunteer
+
+from .url_names import url_names
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -122,20 +124,12 @@ SCREEN_CRAWL = {
 }
 
 
-def _url_names(patterns):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _url_names(pattern.url_patterns)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            yield pattern.name
-
-
 def test_every_public_url_is_crawled():
-    names = set(_url_names(site_urls.urlpatterns))
+    names = set(url_names(site_urls.urlpatterns))
 
     assert names - set(CRAWL) == set(), "add these public URLs to CRAWL"
     assert set(CRAWL) - names == set()
-    screen_names = set(_url_names(screen_urls.urlpatterns))
+    screen_names = set(url_names(screen_urls.urlpatterns))
     assert screen_names - set(SCREEN_CRAWL) == set(), "add these big-screen URLs to SCREEN_CRAWL"
     assert set(SCREEN_CRAWL) - screen_names == set()
 

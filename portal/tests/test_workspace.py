@@ -16,7 +16,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, reverse
+from django.urls import reverse
 from PIL import Image
 
 from indicators.models import FollowUpVisit
@@ -33,6 +33,7 @@ from organizations.tests.factories import (
 from portal.workspace import urls as workspace_urls
 from projects.models import ProgressUpdate
 from projects.tests.factories import SecretaryProjectFactory, WorkItemFactory, WorkPlanFactory, WorkThemeFactory
+from tests.url_names import url_names
 from volunteers.models import Activity, ServiceOrder, ServiceRecord
 from volunteers.tests.factories import (
     ServiceOrderFactory,
@@ -91,7 +92,7 @@ LIST_ROUTES = {
 
 
 def test_every_workspace_url_is_covered():
-    names = {p.name for p in workspace_urls.urlpatterns if isinstance(p, URLPattern)}
+    names = set(url_names(workspace_urls.urlpatterns))
     assert names == set(OBJECT_ROUTES) | set(LIST_ROUTES)
     assert all(name in globals() for name in LIST_ROUTES.values())
 
