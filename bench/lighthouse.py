@@ -56,7 +56,8 @@ def main() -> int:
             "import json; from organizations.models import ServiceCenter; from projects.models import SecretaryProject;"
             "c = ServiceCenter.objects.public().filter(opening_intervals__isnull=False).order_by('pk').first();"
             "p = SecretaryProject.objects.public().get(community__name='桂花社区', year=2023);"
-            "print(json.dumps(['/', '/centers/', f'/centers/{c.pk}/', '/projects/', f'/projects/p/{p.pk}/', '/figures/']))",
+            "print(json.dumps(['/', '/centers/', f'/centers/{c.pk}/', '/projects/', f'/projects/p/{p.pk}/',"
+            " '/figures/']))",
         )
         .strip()
         .splitlines()[-1]

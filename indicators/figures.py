@@ -388,7 +388,8 @@ def register_all() -> None:
             compute=_instructors,
             admin_url=lambda street: _admin("indicators.Instructor", street__id__exact=street.pk, is_active__exact=1),
             order=90,
-            help="在任的党建指导员。指导员与结对对象的名单由街道党建办保存，公开网站不列出。",
+            public_url=_on_figures_page("indicators.instructors"),
+            help="在任的党建指导员（街道机关干部，计入街道层面一行）。指导员与结对对象的名单由街道党建办保存，公开网站不列出。",
             depends_on=("indicators.Instructor",),
         ),
         Figure(
@@ -409,7 +410,8 @@ def register_all() -> None:
             compute=_open_cases,
             admin_url=lambda street: _admin("indicators.RectificationCase", status__exact="open", street=street.pk),
             order=92,
-            help="战斗力指数评定后仍在整顿提升中的党组织。整顿名单由街道党建办保存，公开网站不列出。",
+            public_url=_on_figures_page("indicators.open_rectification_cases"),
+            help="战斗力指数评定后仍在整顿提升中的党组织，按所在社区计数；整顿名单和一村一策方案由街道党建办保存，公开网站不列出。",
             depends_on=("indicators.RectificationCase",),
         ),
     ]:

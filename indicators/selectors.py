@@ -112,6 +112,25 @@ def overdue_cases(*, user, today: date) -> QuerySet:
     return RectificationCase.objects.scoped_for(user).overdue(today)
 
 
+def counts_by_community(*, street: Street) -> dict[str, dict[int | None, int]]:
+    """The records two 数读 figures count, by community (``None``: the street's own): open
+    rectification cases by their subject's community, and active instructors — street staff,
+    so all in the street's row. Counts only: who is paired with whom stays with the street
+    office. Two queries."""
+    cases = (
+        RectificationCase.objects.open()
+        .filter(subject__street=street)
+        .values("subject__community_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    instructors = Instructor.objects.active().filter(street=street).count()
+    return {
+        "open_rectification_cases": {row["subject__community_id"]: row["n"] for row in cases},
+        "instructors": {None: instructors} if instructors else {},
+    }
+
+
 # --- Explanation ----------------------------------------------------------------------------------
 
 

@@ -508,7 +508,7 @@ LIST_QUERY_TESTS = {
 def test_every_api_list_has_a_query_count_test():
     from portal import api_urls
 
-    from .test_api_scope import _names
+    from .url_names import url_names
 
-    lists = {name for name in _names(api_urls.urlpatterns) if name.endswith("-list")}
+    lists = {name for name in url_names(api_urls.urlpatterns) if name.endswith("-list")}
     assert lists - set(LIST_QUERY_TESTS) == set(), "add a query-count test for these lists"

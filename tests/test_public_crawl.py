@@ -204,12 +204,9 @@ def test_no_personal_data_on_any_public_page(client, demo, db, django_user_model
 # --- 数读: every figure shows the records it counts ----------------------------------------------
 
 # Computable figures whose records no public page lists; their help text says so on the home page.
-WITHOUT_PUBLIC_LIST = {
-    # 指导员 and whom each is paired with: the street office's working list, not published.
-    "indicators.instructors",
-    # 整顿提升 cases: kept by the street office; the honour roll lists the top of the roll only.
-    "indicators.open_rectification_cases",
-}
+# Figures whose records have no public list, each with the reason; none today: 指导员 and
+# 整顿提升 cases are counted on the 数读明细 page, their names and pairings are not published.
+WITHOUT_PUBLIC_LIST: set[str] = set()
 
 
 def _figure_values():

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from indicators import registry
+from indicators import selectors as ratings
 from organizations import selectors as places
 from organizations.models import Community, Street
 from volunteers import selectors as volunteering
@@ -62,6 +63,8 @@ COLUMNS = (
     Column("volunteers.checked_in_members", "checked_in_members"),
     Column("volunteers.orders_answered", "orders_answered", also=("volunteers.orders_median_days",)),
     Column("volunteers.confirmed_hours_this_year", "confirmed_hours_this_year", decimals=True),
+    Column("indicators.open_rectification_cases", "open_rectification_cases"),
+    Column("indicators.instructors", "instructors"),
 )
 
 
@@ -133,10 +136,12 @@ def _total(column: Column, communities: list, counts: dict, street_wide: dict) -
 
 def figures_table(street: Street, *, year: int) -> dict:
     """Rows (one per community, then the street's records in no community), headers and totals.
-    15 queries, however many communities."""
+    17 queries, however many communities."""
     communities = list(places.communities_for_figures(street=street))
-    counts = places.counts_by_community(street=street, year=year) | volunteering.counts_by_community(
-        street=street, year=year
+    counts = (
+        places.counts_by_community(street=street, year=year)
+        | volunteering.counts_by_community(street=street, year=year)
+        | ratings.counts_by_community(street=street)
     )
     known = {c.pk for c in communities}
     # A record of this street filed under another street's community (a data error) still
