@@ -407,3 +407,15 @@ def test_the_730_queue_costs_the_same_for_2_and_50_items(street_client, guicheng
     assert small == big, "\n".join(sql)
     page = street_client.get(reverse("workspace:home")).content.decode()
     assert page.count("滞后</span>") == 50  # every item of 2023 at 0 % lags once the year is over
+
+
+def test_a_long_queue_of_hours_shows_the_oldest_first_and_says_so(guihua_client, community, monkeypatch):
+    from portal.workspace import views
+
+    monkeypatch.setattr(views, "RECORDS_PER_PAGE", 2)
+    volunteer = VolunteerFactory(community=community("桂花社区"))
+    oldest, second, newest = (ServiceRecordFactory(volunteer=volunteer) for _ in range(3))
+    page = guihua_client.get(reverse("workspace:records")).content.decode()
+    assert f'value="{oldest.pk}"' in page and f'value="{second.pk}"' in page
+    assert f'value="{newest.pk}"' not in page
+    assert "一次显示最早的 2 条" in page

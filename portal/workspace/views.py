@@ -45,6 +45,8 @@ from .forms import (
 
 # A draft sent twice (the answer to the first send was lost with the connection) is taken once.
 DRAFT_SECONDS = 2 * 24 * 3600
+# Hour records shown for confirmation at once, oldest first.
+RECORDS_PER_PAGE = 200
 
 
 def staff_only(view):
@@ -157,7 +159,7 @@ def item_progress(request, pk: int):
 
 @staff_only
 def records(request):
-    pending = list(volunteering.pending_records(user=request.user)[:200])
+    pending = list(volunteering.pending_records(user=request.user)[:RECORDS_PER_PAGE])
     form = RecordsForm(request.POST or None, record_ids=[record.pk for record in pending])
     if request.method == "POST":
         chosen = set(map(int, filter(str.isdigit, request.POST.getlist("records"))))
@@ -179,9 +181,8 @@ def records(request):
                     )
                 messages.success(request, f"已退回 {len(selected)} 条，志愿者会看到原因。")
             return redirect("workspace:records")
-    return render(
-        request, "portal/workspace/records.html", {"records": pending, "form": form}, status=400 if form.errors else 200
-    )
+    context = {"records": pending, "form": form, "limit": RECORDS_PER_PAGE}
+    return render(request, "portal/workspace/records.html", context, status=400 if form.errors else 200)
 
 
 # --- 点单 ---------------------------------------------------------------------------------------
