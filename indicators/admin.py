@@ -18,6 +18,7 @@ from django.utils.html import format_html, format_html_join
 
 from organizations.admin_base import ScopedAdmin, ScopedImportExportAdmin, ScopedInline
 from organizations.models import Street
+from organizations.refusals import refusal_text
 from organizations.scope import acts_on_whole_street, scope_of
 
 from . import registry, resources, selectors, services
@@ -71,10 +72,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 def _message_errors(request, exc: Exception) -> None:
-    if isinstance(exc, ValidationError):
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.error(request, str(exc) or "没有权限。")
+    messages.error(request, refusal_text(exc))
 
 
 # --- Schemes ----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from organizations.admin_base import ScopedAdmin, ScopedImportExportAdmin, ScopedInline
+from organizations.refusals import refusal_text
 from organizations.scope import acts_on_whole_street
 
 from . import resources, rules, selectors, services
@@ -47,12 +48,6 @@ def count_of(model, fk: str, **filters) -> Subquery:
     return Subquery(counted.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
 
 
-def _explain(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return "；".join(error.messages)
-    return str(error) or "没有权限。"
-
-
 class ServiceWritesAdmin(ScopedAdmin):
     """A refusal from a service (a full activity's race, a balance, a status) is shown as a
     message on the same page instead of a server error."""
@@ -61,7 +56,7 @@ class ServiceWritesAdmin(ScopedAdmin):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ValidationError as error:  # a PermissionDenied stays a 403
-            messages.error(request, _explain(error))
+            messages.error(request, refusal_text(error))
             return HttpResponseRedirect(request.get_full_path())
 
     def run_each(self, request, queryset, action, done: str) -> None:
@@ -71,7 +66,7 @@ class ServiceWritesAdmin(ScopedAdmin):
             try:
                 action(obj)
             except (ValidationError, PermissionDenied) as error:
-                failed.append(f"{obj}：{_explain(error)}")
+                failed.append(f"{obj}：{refusal_text(error)}")
                 continue
             ok += 1
         if ok:

@@ -18,17 +18,12 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from organizations import selectors as places
+from organizations.refusals import refusal_text
 from volunteers import selectors, services
 from volunteers.models import Activity, Reward, ServiceOrder, Signup
 
 from .cache import public_page
 from .forms import OrderLookupForm, OrderRatingForm, ServiceOrderForm, VolunteerSignUpForm
-
-
-def _errors(exc: ValidationError | PermissionDenied) -> str:
-    if isinstance(exc, ValidationError):
-        return "；".join(exc.messages)
-    return str(exc) or "没有权限。"
 
 
 def this_week(street, now) -> list:
@@ -99,7 +94,7 @@ def activity_signup(request, pk: int):
     try:
         signup = services.signup_register(activity=activity, volunteer=volunteer, user=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, refusal_text(exc))
     else:
         waiting = signup.status == Signup.Status.WAITLISTED
         messages.success(request, "名额已满，已为你排队候补。" if waiting else "报名成功！")
@@ -116,7 +111,7 @@ def activity_cancel(request, pk: int):
     try:
         services.signup_cancel(signup=signup, user=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(request, "已取消报名。")
     return redirect("site:activity", pk=pk)
@@ -198,7 +193,7 @@ def redeem(request, pk: int):
     try:
         services.reward_redeem(volunteer=volunteer, reward=reward, user=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(request, f"已兑换“{reward.name}”，请到服务中心领取。")
     return redirect("site:me")
@@ -258,7 +253,7 @@ def order_detail(request, code: str):
                 code=order["code"],
             )
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _errors(exc))
+            form.add_error(None, refusal_text(exc))
         else:
             messages.success(request, "谢谢你的评价。")
             return redirect("site:order", code=order["code"])

@@ -23,6 +23,7 @@ from indicators import selectors as ratings
 from indicators import services as rating_services
 from indicators.models import RectificationCase
 from organizations.models import Community, ServiceCenter
+from organizations.refusals import refusal_text
 from organizations.scope import NOTHING, communities_for, scope_of
 from projects import selectors as projects
 from projects import services as project_services
@@ -63,19 +64,13 @@ def staff_only(view):
     return never_cache(wrapped)
 
 
-def _refusal(error: ValidationError | PermissionDenied) -> str:
-    if isinstance(error, ValidationError):
-        return "；".join(error.messages)
-    return str(error) or "没有权限。"
-
-
 def _attach(form, error: ValidationError | PermissionDenied) -> None:
     """A service's refusal onto the form: under its field when the form has that field."""
     by_field = isinstance(error, ValidationError) and hasattr(error, "error_dict")
     if by_field and set(error.error_dict) <= set(form.fields):
         form.add_error(None, error)
     else:
-        form.add_error(None, _refusal(error))
+        form.add_error(None, refusal_text(error))
 
 
 def _wants_json(request) -> bool:
@@ -231,7 +226,7 @@ def order_detail(request, pk: int):
             else:
                 raise ValidationError("请按提示填写后再提交。")
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, _refusal(error))
+            messages.error(request, refusal_text(error))
             context = {"order": order, "answer": answer, "decline": decline}
             return render(request, "portal/workspace/order_detail.html", context, status=400)
         messages.success(request, "点单已更新。")
