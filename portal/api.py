@@ -1,16 +1,15 @@
 """Shared machinery of the REST API under ``/api/v1/``: what every app's ``api.py`` builds on.
 
-- ``exception_handler``: a service's ``django.core.exceptions.ValidationError`` becomes a 400
-  with its messages per field (in Chinese, as the services write them), never a 500.
 - ``PublicReadMixin``: anonymous reads answer ``ETag`` / ``Last-Modified`` from the public
   content version (``portal.site.cache``), and a matching ``If-None-Match`` /
   ``If-Modified-Since`` gets a 304 before any query runs, so a big screen polling every
   minute costs one cache read.
-- ``AnonThrottle`` / ``UserThrottle``: rates from ``settings.API_THROTTLE_RATES``.
-- ``Pagination``: page numbers, ``page_size`` up to 200.
 - ``StaffPermission``: a staff login with the model permission the admin would ask for.
 - ``IdFilter`` / ``IdField`` / ``query_int``: numbers bounded to what the database holds.
 - ``csv_response`` / ``CSVRenderer``: the open-data downloads.
+
+The classes ``settings.REST_FRAMEWORK`` names by string (pagination, throttles, the exception
+handler) live in ``core.api_defaults``, which imports no DRF view (see there why).
 
 Views stay thin: they read through the apps' selectors and write through their services; the
 scope is ``scoped_for(user)``, the same as the admin's.
@@ -25,29 +24,15 @@ import time
 from datetime import UTC, datetime
 
 from django import forms
-from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django_filters import rest_framework as filters
-from rest_framework import exceptions, pagination, serializers, status
+from rest_framework import exceptions, serializers
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import BaseRenderer
-from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
-from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.api_defaults import NotModified
 from portal.site.cache import content_version
-
-
-def _field_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
-    if hasattr(exc, "error_dict"):
-        return {
-            ("non_field_errors" if field == "__all__" else field): messages
-            for field, messages in exc.message_dict.items()
-        }
-    return {"non_field_errors": exc.messages}
-
 
 # The largest id a database column holds (bigint); a longer number in a URL or a filter is
 # refused as bad input rather than overflowing the database driver.
@@ -85,32 +70,6 @@ def query_int(request, name: str, message: str) -> int | None:
     return int(value)
 
 
-class NotModified(exceptions.APIException):
-    status_code = status.HTTP_304_NOT_MODIFIED
-    default_detail = ""
-
-
-def exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(_field_errors(exc))
-    if isinstance(exc, NotModified):
-        response = Response(status=status.HTTP_304_NOT_MODIFIED)
-        for name, value in exc.headers.items():
-            response[name] = value
-        return response
-    return drf_exception_handler(exc, context)
-
-
-class AnonThrottle(AnonRateThrottle):
-    def get_rate(self):
-        return settings.API_THROTTLE_RATES["anon"]
-
-
-class UserThrottle(UserRateThrottle):
-    def get_rate(self):
-        return settings.API_THROTTLE_RATES["user"]
-
-
 class CSVRenderer(BaseRenderer):
     """For the open-data downloads, whose views build the CSV themselves."""
 
@@ -120,21 +79,6 @@ class CSVRenderer(BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         return data if isinstance(data, bytes | str) else str(data or "")
-
-
-class Pagination(pagination.PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-    page_query_description = "页码"
-    page_size_query_description = "每页条数（最多 200）"
-
-    def get_paginated_response_schema(self, schema):
-        answer = super().get_paginated_response_schema(schema)
-        descriptions = {"count": "总条数", "next": "下一页地址", "previous": "上一页地址", "results": "本页记录"}
-        for name, text in descriptions.items():
-            answer["properties"][name]["description"] = text
-        return answer
 
 
 class PublicReadMixin:
@@ -172,11 +116,11 @@ class PublicReadMixin:
         if_none_match = request.headers.get("If-None-Match")
         if if_none_match is not None:
             if etag in {tag.strip() for tag in if_none_match.split(",")} or if_none_match.strip() == "*":
-                raise _not_modified(headers)
+                raise NotModified(headers)
             return
         since = parse_http_date_safe(request.headers.get("If-Modified-Since") or "")
         if since is not None and int(changed_at.timestamp()) <= since:
-            raise _not_modified(headers)
+            raise NotModified(headers)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -186,12 +130,6 @@ class PublicReadMixin:
             # Caches may keep it but must ask again (cheaply, with the ETag) before reuse.
             response["Cache-Control"] = "public, no-cache"
         return response
-
-
-def _not_modified(headers: dict) -> NotModified:
-    exc = NotModified()
-    exc.headers = headers
-    return exc
 
 
 class StaffPermission(BasePermission):

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "easy_thumbnails",
+    "core",
     "organizations",
     "projects",
     "volunteers",
@@ -269,7 +270,7 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "portal.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api_defaults.Pagination",
     "PAGE_SIZE": 50,
     # Tokens for the apps and cookie login (the site's and the admin's, with CSRF). The token
     # class first, so an anonymous call to a staff endpoint gets a 401 with WWW-Authenticate.
@@ -286,8 +287,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["portal.api.AnonThrottle", "portal.api.UserThrottle"],
-    "EXCEPTION_HANDLER": "portal.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["core.api_defaults.AnonThrottle", "core.api_defaults.UserThrottle"],
+    "EXCEPTION_HANDLER": "core.api_defaults.exception_handler",
 }
 # Requests per client: anonymous by IP, logged in by user. A lobby screen polling a few
 # endpoints every minute stays far below; a scraper does not.

@@ -1,5 +1,6 @@
 """The environment switches: embedded default, production checks, Redis outages, Celery."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -43,6 +44,73 @@ def test_embedded_default_is_chinese_and_shanghai():
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
 
 
+# Runs in a fresh interpreter: set Django up, collect every dotted name the settings hold, then
+# resolve each one in a child forked from that state, so each starts from the same clean slate.
+RESOLVE_EACH = r"""
+import json, os, sys
+import django
+django.setup()
+from django.conf import settings
+
+
+def dotted(value):
+    return isinstance(value, str) and "." in value and " " not in value and "/" not in value
+
+
+names = []  # (what, dotted name or REST_FRAMEWORK key)
+for key, value in settings.REST_FRAMEWORK.items():
+    names.append(("REST_FRAMEWORK", key))
+for key, value in settings.SPECTACULAR_SETTINGS.items():
+    for item in value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]:
+        if dotted(item) and key not in {"SCHEMA_PATH_PREFIX", "VERSION"}:
+            names.append(("SPECTACULAR_SETTINGS", item))
+names += [("MIDDLEWARE", name) for name in settings.MIDDLEWARE]
+names += [("AUTHENTICATION_BACKENDS", name) for name in settings.AUTHENTICATION_BACKENDS]
+names += [("AUTH_PASSWORD_VALIDATORS", v["NAME"]) for v in settings.AUTH_PASSWORD_VALIDATORS]
+for template in settings.TEMPLATES:
+    names.append(("TEMPLATES", template["BACKEND"]))
+    names += [("TEMPLATES", name) for name in template.get("OPTIONS", {}).get("context_processors", [])]
+names += [("CACHES", cache["BACKEND"]) for cache in settings.CACHES.values()]
+names += [("STORAGES", storage["BACKEND"]) for storage in settings.STORAGES.values()]
+names += [("LOGGING", handler["class"]) for handler in settings.LOGGING.get("handlers", {}).values()]
+names += [("ROOT_URLCONF", settings.ROOT_URLCONF + ".urlpatterns"), ("WSGI_APPLICATION", settings.WSGI_APPLICATION)]
+names += [("CELERY_BEAT_SCHEDULE", entry["task"]) for entry in settings.CELERY_BEAT_SCHEDULE.values()]
+for setting in ("AXES_LOCKOUT_CALLABLE", "AXES_CLIENT_IP_CALLABLE", "RATELIMIT_IP_META_KEY", "CSRF_FAILURE_VIEW"):
+    if dotted(getattr(settings, setting, None)):
+        names.append((setting, getattr(settings, setting)))
+
+results = []
+for what, name in names:
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        try:
+            if what == "REST_FRAMEWORK":
+                from rest_framework.settings import api_settings
+                getattr(api_settings, name)
+            elif what == "SPECTACULAR_SETTINGS":
+                from drf_spectacular.plumbing import deep_import_string  # how it resolves them (Model.Enum)
+                assert deep_import_string(name) is not None, "not found"
+            else:
+                from django.utils.module_loading import import_string
+                import_string(name)
+            message = ""
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+            message = f"{type(exc).__name__}: {exc}"
+        os.write(write, message.encode())
+        os._exit(0)
+    os.close(write)
+    chunks = []
+    while chunk := os.read(read, 65536):
+        chunks.append(chunk)
+    os.close(read)
+    os.waitpid(pid, 0)
+    results.append([what, name, b"".join(chunks).decode()])
+print(json.dumps(results))
+"""
+
+
 PRODUCTION = {
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
     "DJANGO_ALLOWED_HOSTS": "dangjian.example.org",
@@ -52,6 +120,50 @@ PRODUCTION = {
 
 def test_production_check_deploy_reports_nothing():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("mode", ["debug", "production"])
+def test_every_name_in_settings_resolves_first_thing(mode):
+    """Every class or function the settings name by string loads first thing after
+    ``django.setup()``, each in a child forked from a fresh interpreter.
+
+    Django and DRF import what settings name lazily, in an order that can depend on nothing more
+    than which system check runs first. A named module that is half-imported at that moment (it
+    imported ``rest_framework.views``, whose ``APIView`` reads ``DEFAULT_THROTTLE_CLASSES`` back
+    from it) made every ``manage.py`` command fail on some machines and not others."""
+    env = {"DJANGO_DEBUG": "1"} if mode == "debug" else PRODUCTION
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    full_env.update(env, DJANGO_SETTINGS_MODULE="portal.settings")
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", RESOLVE_EACH], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(done.stdout.strip().splitlines()[-1])
+    whats = {what for what, _, _ in results}
+    # The walk reaches every kind of setting that names code (a typo in it would skip a kind).
+    assert {"REST_FRAMEWORK", "SPECTACULAR_SETTINGS", "MIDDLEWARE", "TEMPLATES", "ROOT_URLCONF"} <= whats
+    assert len(results) > 40
+    failures = [f"{what} {name}: {error}" for what, name, error in results if error]
+    assert not failures, "\n".join(failures)
+
+
+def test_the_api_defaults_import_no_drf_view():
+    """The module REST_FRAMEWORK names must not pull in ``rest_framework.views``, which reads
+    these very settings while it loads."""
+    script = (
+        "import sys, django; django.setup(); import core.api_defaults; "
+        "print('rest_framework.views' in sys.modules, 'rest_framework.generics' in sys.modules)"
+    )
+    result = _manage("shell", "-c", script, DJANGO_DEBUG="1")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split()[-2:] == ["False", "False"]
+
+
+def test_manage_py_check_passes_in_debug():
+    result = _manage("check", "--fail-level", "WARNING", DJANGO_DEBUG="1")
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
