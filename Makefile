@@ -33,9 +33,11 @@ test: export DJANGO_DEBUG = 1
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 -q
 
+## Style, and the layers (import-linter contracts in pyproject.toml): no upward import.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 ## Speed targets at Foshan scale; needs DATABASE_URL pointing at a PostgreSQL database of its own.
 bench: export DJANGO_DEBUG = 1

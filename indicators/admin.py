@@ -16,12 +16,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from core import registry
+from core.refusals import refusal_text
 from organizations.admin_base import ScopedAdmin, ScopedImportExportAdmin, ScopedInline
 from organizations.models import Street
-from organizations.refusals import refusal_text
 from organizations.scope import acts_on_whole_street, scope_of
 
-from . import registry, resources, selectors, services
+from . import resources, selectors, services
 from .models import (
     Dimension,
     FollowUpVisit,

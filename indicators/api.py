@@ -12,12 +12,13 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import registry
+from core.api import IdField, IdFilter, PublicReadMixin, StaffPermission, query_int
 from organizations import selectors as places
 from organizations.api import NamedSerializer
 from organizations.models import PartyOrganization
-from portal.api import IdField, IdFilter, PublicReadMixin, StaffPermission, query_int
 
-from . import registry, selectors, services
+from . import selectors, services
 from .models import Dimension, Period, Rating, Score
 from .subjects import SubjectKind
 

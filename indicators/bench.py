@@ -9,9 +9,10 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from core import registry
 from organizations.models import Street
 
-from . import registry, services
+from . import services
 from .models import Dimension, Period, Rating, RectificationCase, Scheme, Score
 from .subjects import SubjectKind, subjects_of
 

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
+from core.registry import Figure, register
 from organizations.models import (
     Community,
     EconomicSociety,
@@ -23,8 +24,6 @@ from organizations.models import (
     ServiceCenter,
 )
 from organizations.selectors import COMMUNITY_FIELDS, one_shoulder_summary
-
-from .registry import Figure, register
 
 
 def _admin(model_label: str, **params) -> str:

@@ -797,7 +797,7 @@ class PublishedFigure(models.Model):
     natural_key.dependencies = ["organizations.street"]
 
     def clean(self) -> None:
-        from .registry import registered_names
+        from core.registry import registered_names
 
         if self.figure_name and self.figure_name not in registered_names():
             raise ValidationError({"figure_name": f"没有名为“{self.figure_name}”的计算指标。"})

@@ -10,9 +10,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db.models import Avg, Count, Max, Prefetch, QuerySet
 
+from core import registry
 from organizations.models import PartyOrganization, Street
 
-from . import registry
 from .models import Instructor, Mentor, Period, PublishedFigure, Rating, RectificationCase, Score
 from .stars import STARS
 

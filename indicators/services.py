@@ -24,11 +24,11 @@ from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Sub
 from django.db.models.functions import Round
 from django.utils import timezone
 
+from core import registry
 from organizations.importing import upsert
 from organizations.models import Street
 from organizations.scope import acts_on_whole_street
 
-from . import registry
 from .models import (
     Dimension,
     FollowUpVisit,

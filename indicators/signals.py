@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save
 
-from . import registry
+from core import registry
 
 
 def _stale(sender, **kwargs) -> None:

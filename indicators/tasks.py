@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from core import registry
 from organizations.models import Street
 
-from . import registry, services
+from . import services
 
 
 @shared_task(name="indicators.tasks.compute_period_ratings")

@@ -15,7 +15,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api import CSVRenderer, IdFilter, PublicReadMixin, csv_response
+from core.api import CSVRenderer, IdFilter, PublicReadMixin, csv_response
 
 from . import opening, selectors
 from .models import Community, ServiceCenter

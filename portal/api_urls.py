@@ -8,9 +8,9 @@ from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
+from core.api import ID_PATTERN
 from indicators import api as indicators
 from organizations import api as organizations
-from portal.api import ID_PATTERN
 from projects import api as projects
 from volunteers import api as volunteers
 

@@ -6,6 +6,6 @@ class PortalConfig(AppConfig):
     verbose_name = "门户"
 
     def ready(self) -> None:
-        from .site import cache
+        from core import public_cache
 
-        cache.connect()
+        public_cache.connect()

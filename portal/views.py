@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermane
 from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
-from organizations.uploads import Visibility, clean_name, visibility
+from core.uploads import Visibility, clean_name, visibility
 
 
 def healthz(request):
@@ -26,7 +26,7 @@ def healthz(request):
 
 @require_safe
 def media(request, path: str):
-    """Every upload, through the scope (``organizations.uploads``): a public record's file to
+    """Every upload, through the scope (``core.uploads``): a public record's file to
     anyone, any other to staff whose scope covers it, a 404 to everyone else. In production the
     bytes are sent by nginx (``PORTAL_MEDIA_ACCEL_PREFIX``, see the README), not by Python."""
     name = clean_name(path)

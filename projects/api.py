@@ -14,8 +14,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import CSVRenderer, IdFilter, PublicReadMixin, csv_response, query_int
 from organizations.api import NamedSerializer
-from portal.api import CSVRenderer, IdFilter, PublicReadMixin, csv_response, query_int
 
 from . import selectors, services
 from .models import ProgressUpdate, ProjectMilestone, ProjectTarget, SecretaryProject, WorkItem, WorkPlan, WorkTheme

@@ -29,7 +29,7 @@ class ProjectsConfig(AppConfig):
 
         signals.connect()
 
-        from organizations.uploads import register_upload
+        from core.uploads import register_upload
 
         from .models import ProgressUpdate, UpdatePhoto
 

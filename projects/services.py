@@ -18,10 +18,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.uploads import without_metadata
 from organizations.importing import upsert
 from organizations.models import Community, Street
 from organizations.scope import acts_on_whole_street, communities_for
-from organizations.uploads import without_metadata
 
 from . import rollups
 from .lagging import judge, quarter_of, today_in_beijing

@@ -210,7 +210,7 @@ WITHOUT_PUBLIC_LIST: set[str] = set()
 
 
 def _figure_values():
-    from indicators import registry
+    from core import registry
     from organizations.selectors import default_street
 
     return {value.name: value for value in registry.figures_for(default_street())}

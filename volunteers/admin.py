@@ -21,8 +21,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from core.refusals import refusal_text
 from organizations.admin_base import ScopedAdmin, ScopedImportExportAdmin, ScopedInline
-from organizations.refusals import refusal_text
 from organizations.scope import acts_on_whole_street
 
 from . import resources, rules, selectors, services

@@ -13,8 +13,8 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
+from core.api import IdField, IdFilter, PublicReadMixin, StaffPermission
 from organizations.api import NamedSerializer
-from portal.api import IdField, IdFilter, PublicReadMixin, StaffPermission
 
 from . import selectors, services
 from .models import Activity, ServiceOrder, ServiceRecord, Signup, VolunteerTeam

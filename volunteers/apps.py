@@ -29,7 +29,7 @@ class VolunteersConfig(AppConfig):
         register_role_permissions(SECRETARY_PERMISSIONS)
 
         # 数读: the volunteer figures join the key-figure registry.
-        from indicators.registry import Figure, register
+        from core.registry import Figure, register
 
         from .figures import FIGURES
 

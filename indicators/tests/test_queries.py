@@ -6,7 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from indicators import registry, selectors
+from core import registry
+from indicators import selectors
 from indicators.models import (
     Dimension,
     FollowUpVisit,

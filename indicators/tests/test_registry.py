@@ -8,9 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from indicators import registry, selectors
+from core import registry
+from core.registry import Figure, figures_for, register
+from indicators import selectors
 from indicators.models import PublishedFigure
-from indicators.registry import Figure, figures_for, register
 from organizations.models import Street
 from organizations.services import staff_user_create
 from organizations.tests.factories import CommunityFactory, DistrictFactory, StreetFactory

@@ -14,7 +14,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from indicators import registry
+from core import charts, registry
+from core.public_cache import public_page
 from indicators import selectors as ratings
 from indicators.subjects import SubjectKind
 from organizations import selectors as places
@@ -22,8 +23,6 @@ from organizations.models import Street
 from projects import selectors as projects
 from projects.lagging import today_in_beijing
 
-from .. import charts
-from ..site.cache import public_page
 from ..site.volunteering import this_week
 
 # "This week's activities" moves with the clock: the panels are cached for a minute at most.

@@ -13,13 +13,12 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from indicators import registry
+from core import registry
+from core.public_cache import public_page
 from indicators import selectors as ratings
 from organizations import selectors as places
 from organizations.models import Community, Street
 from volunteers import selectors as volunteering
-
-from .cache import public_page
 
 RURAL, URBAN = Community.Kind.RURAL, Community.Kind.URBAN
 NOT_IN_A_COMMUNITY = "街道层面（不属于某一社区）"

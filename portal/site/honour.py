@@ -6,13 +6,12 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import render
 
+from core import charts
+from core.public_cache import public_page
 from indicators import selectors as ratings
 from indicators.subjects import SubjectKind
 from organizations import selectors as places
 from organizations.models import PartyOrganization
-
-from .. import charts
-from .cache import public_page
 
 BAR_WIDTH = 240  # px of the longest bar in the distribution chart
 

@@ -8,7 +8,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from indicators import registry
+from core import registry
+from core.public_cache import public_page
 from organizations import opening
 from organizations import selectors as places
 from organizations.models import Community, ServiceCenter
@@ -16,7 +17,6 @@ from projects import selectors as projects
 from projects.lagging import today_in_beijing
 
 from . import volunteering
-from .cache import public_page
 from .structured import center_json_ld
 
 # “开放中” changes by the minute: pages that show it are cached briefly.

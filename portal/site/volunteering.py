@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from core.public_cache import public_page
+from core.refusals import refusal_text
 from organizations import selectors as places
-from organizations.refusals import refusal_text
 from volunteers import selectors, services
 from volunteers.models import Activity, Reward, ServiceOrder, Signup
 
-from .cache import public_page
 from .forms import OrderLookupForm, OrderRatingForm, ServiceOrderForm, VolunteerSignUpForm
 
 

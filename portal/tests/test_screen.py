@@ -14,10 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from indicators import registry
+from core import charts, registry
 from indicators.tests.factories import PeriodFactory, RatingFactory
 from organizations.tests.factories import CommunityFactory, PartyOrganizationFactory, StreetFactory
-from portal import charts
 from projects.models import WorkTheme
 from projects.services import rollups_recompute
 from projects.tests.factories import ProgressUpdateFactory, SecretaryProjectFactory, WorkItemFactory, WorkPlanFactory

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from indicators import registry
+from core import registry
 from indicators.tests.factories import InstructorFactory, RectificationCaseFactory
 from organizations.models import Community, OpeningInterval, ServiceCenter
 from organizations.tests.factories import (
@@ -263,7 +263,7 @@ def test_the_project_board_and_a_project_page_are_flat(client, guicheng, communi
     assert flat(client, reverse("site:project", args=[project.pk]), build) <= 6
     # the home page also recomputes the 数读 figures after any change (one or two queries each,
     # whatever the number of rows): flat, and bounded by the number of registered figures
-    from indicators import registry
+    from core import registry
 
     assert flat(client, reverse("site:home"), build) <= 6 + 2 * len(registry.figures())
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from indicators import registry
+from core import registry
 from indicators.tests.factories import PeriodFactory, PublishedFigureFactory, RectificationCaseFactory
 from organizations.models import ServiceCenter
 from organizations.services import staff_user_create

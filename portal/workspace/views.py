@@ -19,11 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from core.refusals import refusal_text
 from indicators import selectors as ratings
 from indicators import services as rating_services
 from indicators.models import RectificationCase
 from organizations.models import Community, ServiceCenter
-from organizations.refusals import refusal_text
 from organizations.scope import NOTHING, communities_for, scope_of
 from projects import selectors as projects
 from projects import services as project_services

@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators import registry
+from core import registry
 from indicators.demo import demo_ratings_load, demo_summary
 from indicators.services import indicators_load
 from organizations.models import Street

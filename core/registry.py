@@ -4,7 +4,7 @@ Each app registers its figures when it is ready (its ``AppConfig.ready()``); ``i
 registers the figures of ``organizations`` and its own (``indicators/figures.py``), and imports
 no other domain app::
 
-    from indicators.registry import Figure, register
+    from core.registry import Figure, register
 
     register(Figure(
         name="volunteers.teams",          # unique dotted id

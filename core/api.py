@@ -1,7 +1,7 @@
 """Shared machinery of the REST API under ``/api/v1/``: what every app's ``api.py`` builds on.
 
 - ``PublicReadMixin``: anonymous reads answer ``ETag`` / ``Last-Modified`` from the public
-  content version (``portal.site.cache``), and a matching ``If-None-Match`` /
+  content version (``core.public_cache``), and a matching ``If-None-Match`` /
   ``If-Modified-Since`` gets a 304 before any query runs, so a big screen polling every
   minute costs one cache read.
 - ``StaffPermission``: a staff login with the model permission the admin would ask for.
@@ -32,7 +32,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import BaseRenderer
 
 from core.api_defaults import NotModified
-from portal.site.cache import content_version
+from core.public_cache import content_version
 
 # The largest id a database column holds (bigint); a longer number in a URL or a filter is
 # refused as bad input rather than overflowing the database driver.
