@@ -35,7 +35,7 @@ from typing import NamedTuple
 from django.db import connection, models, transaction
 from simple_history.utils import bulk_create_with_history
 
-from .models import (
+from ..models import (
     CoBuildingAgreement,
     Community,
     District,
@@ -50,9 +50,9 @@ from .models import (
     ServiceCenter,
     Street,
 )
-from .selectors import COMMUNITY_FIELDS
-from .services import GUICHENG_FIXTURE, guicheng_load
-from .validators import id_number_check_char
+from ..selectors import COMMUNITY_FIELDS
+from ..services import GUICHENG_FIXTURE, guicheng_load
+from ..validators import id_number_check_char
 
 SEED = "guicheng-portal-demo-v1"
 # Rows per INSERT batch and per history batch: big enough to be fast, small enough that one

@@ -27,7 +27,7 @@ from simple_history.utils import bulk_create_with_history
 from organizations.demo import GIVEN_FEMALE, GIVEN_MALE, SURNAMES
 from organizations.models import Community, Grid, PartyMember, ServiceCenter, Street
 
-from .models import (
+from ..models import (
     Activity,
     CommunityCheckIn,
     PointsEntry,
@@ -42,7 +42,7 @@ from .models import (
     VolunteerTeam,
     hours_between,
 )
-from .services import points_for
+from ..services import points_for
 
 SEED = "guicheng-volunteers-demo-v1"
 BEIJING = ZoneInfo("Asia/Shanghai")
