@@ -22,6 +22,8 @@ from django.test import override_settings
 
 from organizations import demo
 from organizations.demo import demo_foshan_seed, demo_guicheng_seed
+from organizations.demo.base import CHANGE_REASON
+from organizations.demo.people import GIVEN_FEMALE, GIVEN_MALE, SURNAMES
 from organizations.models import (
     CoBuildingAgreement,
     Community,
@@ -123,7 +125,7 @@ def test_members_look_real_but_are_synthetic(seeded):
     without_post = members.filter(status=PartyMember.Status.WITHOUT_POST).count()
     assert 0.18 <= without_post / total <= 0.22
     assert set(members.values_list("status", flat=True).distinct()) == set(PartyMember.Status.values)
-    name = re.compile(f"^[{''.join(demo.SURNAMES)}][{demo.GIVEN_MALE}{demo.GIVEN_FEMALE}]{{2}}$")
+    name = re.compile(f"^[{''.join(SURNAMES)}][{GIVEN_MALE}{GIVEN_FEMALE}]{{2}}$")
     for row in members.values("name", "gender", "phone", "id_number", "address", "birth_date"):
         assert name.match(row["name"]), row["name"]
         validate_phone(row["phone"])
@@ -174,7 +176,7 @@ def test_generated_rows_are_marked_and_have_history(seeded):
     assert generated.count() == 458
     assert not generated.filter(is_demo=False).exists()
     for model, rows in ((Grid, 700), (EconomicSociety, 125), (PartyOrganization, 458), (PartyMember, 10_300)):
-        assert model.history.filter(history_change_reason=demo.CHANGE_REASON, history_type="+").count() == rows
+        assert model.history.filter(history_change_reason=CHANGE_REASON, history_type="+").count() == rows
 
 
 def test_second_run_creates_nothing(seeded):
@@ -212,19 +214,23 @@ def test_members_are_the_same_on_a_fresh_run(seeded):
 PLAN_CHECKSUM = """
 import hashlib, django
 django.setup()
-from organizations import demo
-streets = [demo._Community(street="甲街道", name=f"甲{i:02d}社区", kind="rural" if i % 3 else "urban",
+from organizations.demo.base import _Community, _Street, _rng
+from organizations.demo.members import _plan_members, _spread_members
+from organizations.demo.party_organizations import _plan_branches
+from organizations.demo.people import _People
+from organizations.demo.places import _plan_level2, _plan_level3, _plan_societies
+streets = [_Community(street="甲街道", name=f"甲{i:02d}社区", kind="rural" if i % 3 else "urban",
            own_org=f"甲{i:02d}社区党委") for i in range(12)]
-plan = demo._Street("甲区", "甲街道", "甲街道党工委", streets)
+plan = _Street("甲区", "甲街道", "甲街道党工委", streets)
 for i, community in enumerate(streets):
-    demo._plan_level2(community, 3 + i % 4)
+    _plan_level2(community, 3 + i % 4)
     if community.kind == "rural":
-        demo._plan_societies(community)
-    demo._plan_branches(community, 2, working_committee=plan.working_committee)
-demo._plan_level3(streets, 80, demo._rng("甲", "level3"))
-demo._spread_members(streets, 1500, demo._rng("甲", "members"))
-people = demo._People()
-rows = [m for community in streets for m in demo._plan_members(plan, community, people).members]
+        _plan_societies(community)
+    _plan_branches(community, 2, working_committee=plan.working_committee)
+_plan_level3(streets, 80, _rng("甲", "level3"))
+_spread_members(streets, 1500, _rng("甲", "members"))
+people = _People()
+rows = [m for community in streets for m in _plan_members(plan, community, people).members]
 text = repr([(c.level2, c.level3, c.societies, [b.name for b in c.branches]) for c in streets]) + repr(rows)
 print(len(rows), hashlib.sha256(text.encode()).hexdigest())
 """

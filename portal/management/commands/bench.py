@@ -100,7 +100,7 @@ class Command(BaseCommand):
         """5,000,000 service records (volunteers/demo.py), then an hours file imported the way
         the admin's background import does it, against a raw bulk_create of the same file."""
         from volunteers.bench import IMPORT_RATE_TARGET, IMPORT_SHARE_TARGET, hours_import_bench
-        from volunteers.demo import bench_records_seed
+        from volunteers.demo.bench import bench_records_seed
         from volunteers.models import ServiceRecord
 
         if not options["skip_seed"]:
