@@ -65,6 +65,15 @@ def free_places(activity: Activity) -> int:
     return max(0, activity.capacity - activity.taken)
 
 
+def activities_this_week(*, street: Street | None, now: datetime) -> list[Activity]:
+    """Public activities of the coming seven days (at most six), each with its free places in
+    ``free``: the residents' home page and the lobby screen show the same list."""
+    activities = list(activities_upcoming(street_id=street.pk if street else None, now=now, days=7)[:6])
+    for activity in activities:
+        activity.free = free_places(activity)
+    return activities
+
+
 # --- A volunteer's own pages ----------------------------------------------------------------------
 
 

@@ -22,8 +22,7 @@ from organizations import selectors as places
 from organizations.models import Street
 from projects import selectors as projects
 from projects.lagging import today_in_beijing
-
-from ..site.volunteering import this_week
+from volunteers.selectors import activities_this_week
 
 # "This week's activities" moves with the clock: the panels are cached for a minute at most.
 CACHE_SECONDS = 60
@@ -82,7 +81,7 @@ def _panels(street: Street) -> dict:
         "figures": [value for value in registry.figures_for(street) if value.computable],
         **_plan(street),
         **_stars(street),
-        "activities": this_week(street, now)[:ACTIVITIES],
+        "activities": activities_this_week(street=street, now=now)[:ACTIVITIES],
         "updates": projects.latest_updates(limit=UPDATES, street_id=street.pk),
         "generated_at": now,
         "today": today_in_beijing(now),

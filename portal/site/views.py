@@ -15,6 +15,7 @@ from organizations import selectors as places
 from organizations.models import Community, ServiceCenter
 from projects import selectors as projects
 from projects.lagging import today_in_beijing
+from volunteers.selectors import activities_this_week
 
 from . import volunteering
 from .structured import center_json_ld
@@ -47,7 +48,7 @@ def home(request):
     context = {
         "street": street,
         "figures": _figures(street),
-        "activities": volunteering.this_week(street, now),
+        "activities": activities_this_week(street=street, now=now),
         "updates": projects.latest_updates(limit=6),
         "today": today_in_beijing(),
     }

@@ -26,14 +26,6 @@ from volunteers.models import Activity, Reward, ServiceOrder, Signup
 from .forms import OrderLookupForm, OrderRatingForm, ServiceOrderForm, VolunteerSignUpForm
 
 
-def this_week(street, now) -> list:
-    """Public activities of the coming seven days, each with its free places."""
-    activities = list(selectors.activities_upcoming(street_id=street.pk if street else None, now=now, days=7)[:6])
-    for activity in activities:
-        activity.free = selectors.free_places(activity)
-    return activities
-
-
 def upcoming_at(center, now) -> list:
     """The next public activities held at a centre, with their free places."""
     activities = list(selectors.activities_upcoming(now=now).filter(center=center)[:5])
