@@ -97,10 +97,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("all targets met"))
 
     def _volunteer_hours(self, options, missed):
-        """5,000,000 service records (volunteers/demo/bench.py), then an hours file imported the way
+        """5,000,000 service records (volunteers/demo/bench_records.py), then an hours file imported the way
         the admin's background import does it, against a raw bulk_create of the same file."""
         from volunteers.bench import IMPORT_RATE_TARGET, IMPORT_SHARE_TARGET, hours_import_bench
-        from volunteers.demo.bench import bench_records_seed
+        from volunteers.demo.bench_records import bench_records_seed
         from volunteers.models import ServiceRecord
 
         if not options["skip_seed"]:
