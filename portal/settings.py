@@ -39,6 +39,11 @@ else:
     SECRET_KEY = required("DJANGO_SECRET_KEY", "会话与签名密钥")
     ALLOWED_HOSTS = [host.strip() for host in required("DJANGO_ALLOWED_HOSTS", "网站域名，逗号分隔").split(",")]
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# How many reverse proxies we run stand in front of the portal (deploy/'s nginx: 1). The client's
+# address is then read from the X-Forwarded-For entries they wrote, never from what the client
+# sent; 0 reads the socket. Every limit (点单, registration, the API, logins) uses
+# core.client_address.client_ip.
+PORTAL_TRUSTED_PROXIES = env.int("PORTAL_TRUSTED_PROXIES", default=0)
 
 INSTALLED_APPS = [
     "portal.admin_site.PortalAdminConfig",  # django.contrib.admin with the work queue on its home page
@@ -154,8 +159,14 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)  # hours; finite on purpose
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The login lockout counts per client address, read as every other limit reads it.
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_ip"
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
 LOGIN_URL = "admin:login"
+# Where a staff login lands when its ?next= is refused (another site) or missing: by role.
+LOGIN_REDIRECT_URL = "after_login"
+# A refused form (expired page, no cookie) gets the site's Chinese page, not Django's English one.
+CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
