@@ -48,7 +48,9 @@ def _reason(exception) -> str:
 def _answer(request, error: Error, *, reason: str = "", use_request: bool = True) -> HttpResponse:
     path = getattr(request, "path", "") or ""
     if path.startswith(API_PREFIX):
-        return JsonResponse({"detail": reason or error.title}, status=error.status)
+        # As DRF writes its JSON: the Chinese as it is, not \u escapes.
+        body = {"detail": reason or error.title}
+        return JsonResponse(body, status=error.status, json_dumps_params={"ensure_ascii": False})
     context = {
         "error": error,
         "reason": reason,

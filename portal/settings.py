@@ -263,7 +263,8 @@ CELERY_BEAT_SCHEDULE = {
     # The 数读 key figures, recomputed into the cache (signals only mark them stale).
     "indicators-refresh-figures": {
         "task": "indicators.tasks.refresh_key_figures",
-        "schedule": 60 * 15,
+        # Seconds; deploy/prod-check.sh sets a few, to see the beat's entry run on the worker.
+        "schedule": env.int("INDICATORS_REFRESH_SECONDS", default=60 * 15),
     },
 }
 
@@ -352,6 +353,9 @@ THUMBNAIL_BASEDIR = "thumbs"
 PORTAL_MAX_PHOTO_BYTES = env.int("PORTAL_MAX_PHOTO_BYTES", default=8 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The largest request the portal takes: a progress update with nine photos (the API's limit) and
+# its form fields. nginx's client_max_body_size is rendered from it (manage.py nginx_site).
+PORTAL_MAX_REQUEST_BYTES = 9 * PORTAL_MAX_PHOTO_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
 
 # --- Portal -------------------------------------------------------------------------------
 # 书记工程 / 730: an item is 滞后 when its percent lags the share of the year elapsed by more
