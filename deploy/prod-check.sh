@@ -356,7 +356,7 @@ stopped() {
     for port in "$HTTPS_PORT" "$HTTP_PORT" "$APP_PORT"; do port_free "$port" || return 1; done
     local group
     for group in "${GROUPS_STARTED[@]}"; do
-        ps -eo pgid= | grep -qw "$group" && return 1
+        kill -0 -- "-$group" 2>/dev/null && return 1 # a process of that group is still there
     done
     return 0
 }
