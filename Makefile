@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench lock setup browser lighthouse
+.PHONY: run test lint bench lock setup browser lighthouse prod-check
 
 $(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ bench: $(STAMP)
 lighthouse: $(STAMP) browser
 	cd bench/lighthouse && npm ci --no-audit --no-fund --loglevel=error
 	$(BIN)/python bench/lighthouse.py
+
+## Production as deploy/ runs it: nginx (TLS, static files, uploads), gunicorn, a Celery worker and
+## beat against the machine's PostgreSQL and Redis, checked through nginx (deploy/prod-check.sh).
+prod-check: $(STAMP)
+	bash deploy/prod-check.sh
 
 ## Re-pin requirements.lock after changing pyproject.toml.
 lock:

@@ -16,6 +16,8 @@ from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from .client_address import client_ip
+
 
 class NotModified(exceptions.APIException):
     """Raised by a conditional GET whose validators match: the handler answers 304."""
@@ -57,10 +59,20 @@ class AnonThrottle(AnonRateThrottle):
     def get_rate(self):
         return settings.API_THROTTLE_RATES["anon"]
 
+    def get_ident(self, request):
+        # DRF's own reading trusts a client-sent X-Forwarded-For unless NUM_PROXIES is set: a
+        # scraper sending a new one per call was never limited. One reading for every limit.
+        return client_ip(request)
+
 
 class UserThrottle(UserRateThrottle):
+    """Per user; anonymous callers are keyed by their address here too (DRF's rule)."""
+
     def get_rate(self):
         return settings.API_THROTTLE_RATES["user"]
+
+    def get_ident(self, request):
+        return client_ip(request)
 
 
 class Pagination(pagination.PageNumberPagination):

@@ -39,6 +39,11 @@ else:
     SECRET_KEY = required("DJANGO_SECRET_KEY", "会话与签名密钥")
     ALLOWED_HOSTS = [host.strip() for host in required("DJANGO_ALLOWED_HOSTS", "网站域名，逗号分隔").split(",")]
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# How many reverse proxies we run stand in front of the portal (deploy/'s nginx: 1). The client's
+# address is then read from the X-Forwarded-For entries they wrote, never from what the client
+# sent; 0 reads the socket. Every limit (点单, registration, the API, logins) uses
+# core.client_address.client_ip.
+PORTAL_TRUSTED_PROXIES = env.int("PORTAL_TRUSTED_PROXIES", default=0)
 
 INSTALLED_APPS = [
     "portal.admin_site.PortalAdminConfig",  # django.contrib.admin with the work queue on its home page
@@ -154,8 +159,14 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)  # hours; finite on purpose
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The login lockout counts per client address, read as every other limit reads it.
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_ip"
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
 LOGIN_URL = "admin:login"
+# Where a staff login lands when its ?next= is refused (another site) or missing: by role.
+LOGIN_REDIRECT_URL = "after_login"
+# A refused form (expired page, no cookie) gets the site's Chinese page, not Django's English one.
+CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -252,7 +263,8 @@ CELERY_BEAT_SCHEDULE = {
     # The 数读 key figures, recomputed into the cache (signals only mark them stale).
     "indicators-refresh-figures": {
         "task": "indicators.tasks.refresh_key_figures",
-        "schedule": 60 * 15,
+        # Seconds; deploy/prod-check.sh sets a few, to see the beat's entry run on the worker.
+        "schedule": env.int("INDICATORS_REFRESH_SECONDS", default=60 * 15),
     },
 }
 
@@ -341,6 +353,9 @@ THUMBNAIL_BASEDIR = "thumbs"
 PORTAL_MAX_PHOTO_BYTES = env.int("PORTAL_MAX_PHOTO_BYTES", default=8 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The largest request the portal takes: a progress update with nine photos (the API's limit) and
+# its form fields. nginx's client_max_body_size is rendered from it (manage.py nginx_site).
+PORTAL_MAX_REQUEST_BYTES = 9 * PORTAL_MAX_PHOTO_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
 
 # --- Portal -------------------------------------------------------------------------------
 # 书记工程 / 730: an item is 滞后 when its percent lags the share of the year elapsed by more

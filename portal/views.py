@@ -6,10 +6,13 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import redirect
 from django.templatetags.static import static
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from core.uploads import Visibility, clean_name, visibility
+from organizations.scope import NOTHING, scope_of
 
 
 def healthz(request):
@@ -49,3 +52,20 @@ def favicon(request):
     """Browsers (and installed web apps) ask for /favicon.ico whatever a page links to. The
     static URL is read per request: in production it carries the manifest's hash."""
     return HttpResponsePermanentRedirect(static("portal/favicon.svg"))
+
+
+@never_cache
+def after_login(request):
+    """``LOGIN_REDIRECT_URL``: where a login lands when its ``?next=`` is missing or refused (a
+    link to another site), by role — street staff (and superusers) in the admin, a community
+    secretary in the workspace, a resident on their volunteer page. Django's default,
+    ``/accounts/profile/``, does not exist here."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("admin:login")
+    if not user.is_staff:
+        return redirect("site:me")
+    scope = scope_of(user)
+    if scope != NOTHING and not scope.whole_street:
+        return redirect("workspace:home")
+    return redirect("admin:index")

@@ -16,7 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
+from django_ratelimit.exceptions import Ratelimited
 
+from core.client_address import ratelimit_key
 from core.public_cache import public_page
 from core.refusals import refusal_text
 from organizations import selectors as places
@@ -109,10 +111,11 @@ def activity_cancel(request, pk: int):
     return redirect("site:activity", pk=pk)
 
 
-@ratelimit(key="ip", rate="10/h", method="POST", block=False)
+@ratelimit(key=ratelimit_key, rate="10/h", method="POST", block=False)
 def register(request):
     street = places.default_street()
-    form = VolunteerSignUpForm(request.POST or None, street=street)
+    # Bound on every POST, an empty one too: the limit's message is added to it (an unbound form has none).
+    form = VolunteerSignUpForm(request.POST if request.method == "POST" else None, street=street)
     if request.method == "POST" and getattr(request, "limited", False):
         form.add_error(None, "注册太频繁，请一小时后再试。")
     elif request.method == "POST" and form.is_valid():
@@ -199,10 +202,11 @@ def certificate(request):
     return render(request, "portal/site/certificate.html", {"certificate": selectors.certificate(volunteer=volunteer)})
 
 
-@ratelimit(key="ip", rate="5/h", method="POST", block=False)
+@ratelimit(key=ratelimit_key, rate="5/h", method="POST", block=False)
 def order_new(request):
     street = places.default_street()
-    form = ServiceOrderForm(request.POST or None, street=street, initial={"center": request.GET.get("center")})
+    posted = request.POST if request.method == "POST" else None  # bound on an empty POST too (see register)
+    form = ServiceOrderForm(posted, street=street, initial={"center": request.GET.get("center")})
     if request.method == "POST" and getattr(request, "limited", False):
         form.add_error(None, "提交太频繁，请一小时后再试；急事请直接致电服务中心。")
     elif request.method == "POST" and form.is_valid():
@@ -226,10 +230,10 @@ def order_lookup(request):
     return render(request, "portal/site/order_lookup.html", {"form": form})
 
 
-@ratelimit(key="ip", rate="30/h", method="GET", block=False)
+@ratelimit(key=ratelimit_key, rate="30/h", method="GET", block=False)
 def order_detail(request, code: str):
     if getattr(request, "limited", False):
-        raise PermissionDenied("查询太频繁，请稍后再试。")
+        raise Ratelimited("查询太频繁，请稍后再试。")  # the 429 page (portal.errors)
     order = selectors.order_by_code(code=code)
     if order is None:
         raise Http404
