@@ -32,6 +32,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import BaseRenderer
 
 from core.api_defaults import NotModified
+from organizations.scope import can
 from portal.site.cache import content_version
 
 # The largest id a database column holds (bigint); a longer number in a URL or a filter is
@@ -133,9 +134,10 @@ class PublicReadMixin:
 
 
 class StaffPermission(BasePermission):
-    """Staff endpoints: a staff login holding the model permission the admin would ask for
-    (view to read, add to create, change for everything else). Which rows is the scope's
-    business: every staff queryset is ``scoped_for(user)``."""
+    """Staff endpoints: a staff login with a scope, holding the model permission the admin would
+    ask for (view to read, add to create, change for everything else) — ``can``, the check the
+    workspace and the services make too. Which rows is the scope's business: every staff
+    queryset is ``scoped_for(user)``."""
 
     message = "没有权限执行这个操作。"
 
@@ -150,7 +152,7 @@ class StaffPermission(BasePermission):
             action = "add"
         else:
             action = "change"
-        return user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}")
+        return can(user, f"{model._meta.app_label}.{action}_{model._meta.model_name}")
 
 
 def csv_response(header: list[str], rows: list[list], filename: str) -> HttpResponse:
