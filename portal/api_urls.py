@@ -4,7 +4,8 @@ ReDoc served from local assets (drf-spectacular-sidecar), and the open-data down
 from django.urls import include, path, register_converter
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
@@ -72,7 +73,15 @@ class TokenView(ObtainAuthToken):
     @extend_schema(tags=["登录"], request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            # django-axes counts the failures here as on the admin's login and refuses a locked
+            # login inside ``authenticate``; say so, as the login page does, not "wrong password".
+            if getattr(request, "axes_locked_out", False):
+                return Response(
+                    {"detail": "这个账号连续多次密码错误，登录已暂停，请稍后再试或联系街道党建办管理员。"},
+                    status=status.HTTP_429_TOO_MANY_REQUESTS,
+                )
+            raise ValidationError(serializer.errors)
         user = serializer.validated_data["user"]
         token = Token.objects.filter(user=user).first()
         if token is not None and token_expired(token):
