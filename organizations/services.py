@@ -165,9 +165,7 @@ def positions_follow_organization(*, organization: PartyOrganization, user) -> i
 def party_organization_save(*, organization: PartyOrganization, user) -> PartyOrganization:
     """Create or change a party organisation; its positions follow it to its community."""
     action = "add" if organization.pk is None else "change"
-    require(
-        user, f"organizations.{action}_partyorganization", organization, message="这个党组织不在你的工作范围内。"
-    )
+    require(user, f"organizations.{action}_partyorganization", organization, message="这个党组织不在你的工作范围内。")
     organization.full_clean()
     organization._history_user = user
     organization.save()

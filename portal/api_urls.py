@@ -5,15 +5,15 @@ from django.urls import include, path, register_converter
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from core.api_defaults import TokenLoginThrottle, token_expired
 from indicators import api as indicators
 from organizations import api as organizations
-from core.api_defaults import TokenLoginThrottle, token_expired
 from portal.api import ID_PATTERN
 from projects import api as projects
 from volunteers import api as volunteers

@@ -537,7 +537,9 @@ def _writing_url_names(patterns) -> set[str]:
         elif isinstance(pattern, URLPattern) and pattern.name:
             actions = getattr(pattern.callback, "actions", None)
             view_class = getattr(pattern.callback, "cls", None) or getattr(pattern.callback, "view_class", None)
-            methods = set(actions) if actions else {m for m in ("post", "put", "patch", "delete") if hasattr(view_class, m)}
+            methods = (
+                set(actions) if actions else {m for m in ("post", "put", "patch", "delete") if hasattr(view_class, m)}
+            )
             if methods & {"post", "put", "patch", "delete"}:
                 found.add(pattern.name)
     return found

@@ -217,7 +217,6 @@ class OrderSerializer(serializers.ModelSerializer):
             "rating": {"help_text": "居民评价（1–5）"},
         }
 
-
     def to_representation(self, order):
         data = super().to_representation(order)
         user = getattr(self.context.get("request"), "user", None)

@@ -202,8 +202,9 @@ def _grant(user, *codenames):
 
 def test_can_needs_the_permission_and_the_scope(streets):
     secretary = _grant(secretary_of(streets["guihua"]), "change_partyorganization", "view_grid")
-    mine, theirs = PartyOrganizationFactory(community=streets["guihua"]), PartyOrganizationFactory(
-        community=streets["tongxin"]
+    mine, theirs = (
+        PartyOrganizationFactory(community=streets["guihua"]),
+        PartyOrganizationFactory(community=streets["tongxin"]),
     )
 
     assert can(secretary, "organizations.change_partyorganization", mine)

@@ -384,16 +384,16 @@ def test_creating_outside_the_scope_is_refused_by_the_service(guihua, tongxin, g
     from volunteers.models import Activity, Volunteer, VolunteerTeam
 
     # when they create each in 同心社区, calling the services directly (no form to limit choices)
+    activity = Activity(
+        title="越权活动", street=tongxin.street, community=tongxin, starts_at=at(5, 9), ends_at=at(5, 11), capacity=5
+    )
+    team = VolunteerTeam(name="越权服务队", street=tongxin.street, community=tongxin, kind=VolunteerTeam.Kind.COMMUNITY)
+    volunteer = Volunteer(name="越权志愿者", community=tongxin)
     attempts = [
-        lambda: services.activity_save(
-            activity=Activity(title="越权活动", street=tongxin.street, community=tongxin, starts_at=at(5, 9),
-                              ends_at=at(5, 11), capacity=5),
-            user=guihua_secretary,
-        ),
-        lambda: services.team_save(team=VolunteerTeam(name="越权服务队", street=tongxin.street, community=tongxin,
-                                                      kind=VolunteerTeam.Kind.COMMUNITY), user=guihua_secretary),
-        lambda: services.volunteer_save(volunteer=Volunteer(name="越权志愿者", community=tongxin), user=guihua_secretary),
-    ]  # fmt: skip
+        lambda: services.activity_save(activity=activity, user=guihua_secretary),
+        lambda: services.team_save(team=team, user=guihua_secretary),
+        lambda: services.volunteer_save(volunteer=volunteer, user=guihua_secretary),
+    ]
     # then each is refused and nothing is written
     for attempt in attempts:
         with pytest.raises(PermissionDenied):
