@@ -74,10 +74,11 @@ NEW_ACTIVITY = ("volunteers.add_activity", "你没有发布志愿服务活动的
 VISIT = ("indicators.add_followupvisit", "你只能查看整顿案例，没有记录走访的权限。")
 
 
-def _refused(request, rule: tuple[str, str], obj=None):
-    """None when the user may do it; otherwise the 403 page that says why."""
+def _refused(request, rule: tuple[str, str]):
+    """None when the user may do it; otherwise the 403 page that says why. The record itself
+    was looked up through ``scoped_for`` already (out of scope: a 404 before this)."""
     permission, message = rule
-    if can(request.user, permission, obj):
+    if can(request.user, permission):
         return None
     if _wants_json(request):
         return JsonResponse({"errors": {"__all__": [{"message": message, "code": "permission_denied"}]}}, status=403)
