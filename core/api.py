@@ -4,7 +4,6 @@
   content version (``core.public_cache``), and a matching ``If-None-Match`` /
   ``If-Modified-Since`` gets a 304 before any query runs, so a big screen polling every
   minute costs one cache read.
-- ``StaffPermission``: a staff login with the model permission the admin would ask for.
 - ``IdFilter`` / ``IdField`` / ``query_int``: numbers bounded to what the database holds.
 - ``csv_response`` / ``CSVRenderer``: the open-data downloads.
 
@@ -28,7 +27,6 @@ from django.http import HttpResponse
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django_filters import rest_framework as filters
 from rest_framework import exceptions, serializers
-from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import BaseRenderer
 
 from core.api_defaults import NotModified
@@ -130,27 +128,6 @@ class PublicReadMixin:
             # Caches may keep it but must ask again (cheaply, with the ETag) before reuse.
             response["Cache-Control"] = "public, no-cache"
         return response
-
-
-class StaffPermission(BasePermission):
-    """Staff endpoints: a staff login holding the model permission the admin would ask for
-    (view to read, add to create, change for everything else). Which rows is the scope's
-    business: every staff queryset is ``scoped_for(user)``."""
-
-    message = "没有权限执行这个操作。"
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated and user.is_staff):
-            return False
-        model = view.get_queryset().model
-        if request.method in SAFE_METHODS:
-            action = "view"
-        elif getattr(view, "action", None) == "create":
-            action = "add"
-        else:
-            action = "change"
-        return user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}")
 
 
 def csv_response(header: list[str], rows: list[list], filename: str) -> HttpResponse:

@@ -1,4 +1,5 @@
-"""What ``settings.REST_FRAMEWORK`` names by string: pagination, throttles, the exception handler.
+"""What ``settings.REST_FRAMEWORK`` names by string: pagination, throttles, the exception handler,
+the token authentication (tokens that expire).
 
 DRF imports these lazily, the first time ``api_settings.<NAME>`` is read, and that can happen in
 the middle of importing ``rest_framework.views`` (``APIView``'s class body reads
@@ -10,9 +11,13 @@ anything that does: otherwise it is half-imported when DRF asks for its classes,
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from rest_framework import exceptions, pagination, status
+from rest_framework.authentication import TokenAuthentication
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
@@ -73,6 +78,37 @@ class UserThrottle(UserRateThrottle):
 
     def get_ident(self, request):
         return client_ip(request)
+
+
+class TokenLoginThrottle(AnonThrottle):
+    """The token login (``auth/token/``), per client IP whether or not the caller is logged in
+    already: DRF's ``ObtainAuthToken`` sets no throttle at all. django-axes locks a username
+    after ``AXES_FAILURE_LIMIT`` failures; this bounds how many guesses one address makes."""
+
+    scope = "token"
+
+    def get_rate(self):
+        return settings.API_THROTTLE_RATES["token"]
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def token_expired(token) -> bool:
+    """A token lives ``API_TOKEN_LIFETIME_DAYS`` from when it was issued."""
+    return token.created + timedelta(days=settings.API_TOKEN_LIFETIME_DAYS) <= timezone.now()
+
+
+class ExpiringTokenAuthentication(TokenAuthentication):
+    """DRF's token, with a lifetime: an expired token is deleted and the call is a 401; the
+    app asks ``auth/token/`` for a new one with the password."""
+
+    def authenticate_credentials(self, key):
+        user, token = super().authenticate_credentials(key)
+        if token_expired(token):
+            token.delete()
+            raise exceptions.AuthenticationFailed("Token 已过期，请用用户名和密码重新获取。")
+        return user, token
 
 
 class Pagination(pagination.PageNumberPagination):

@@ -228,7 +228,7 @@ class PeriodAdmin(ScopedAdmin):
         url = reverse("admin:indicators_period_reopen", args=[obj.pk])
         return format_html('<a class="button" href="{}">重新打开评定期（须填写原因）</a>', url)
 
-    @admin.action(description="评定所选评定期（计算星级，冻结评分）")
+    @admin.action(description="评定所选评定期（计算星级，冻结评分）", permissions=["change"])
     def close_selected(self, request, queryset):
         done = 0
         for period in queryset:
@@ -240,7 +240,7 @@ class PeriodAdmin(ScopedAdmin):
         if done:
             messages.success(request, f"已评定 {done} 个评定期，星级正在计算。")
 
-    @admin.action(description="公布所选评定期（进入光荣榜）")
+    @admin.action(description="公布所选评定期（进入光荣榜）", permissions=["change"])
     def publish_selected(self, request, queryset):
         done = 0
         for period in queryset:

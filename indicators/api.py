@@ -13,9 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import registry
-from core.api import IdField, IdFilter, PublicReadMixin, StaffPermission, query_int
+from core.api import IdField, IdFilter, PublicReadMixin, query_int
 from organizations import selectors as places
 from organizations.api import NamedSerializer
+from organizations.api_permissions import StaffPermission
 from organizations.models import PartyOrganization
 
 from . import selectors, services

@@ -27,7 +27,7 @@ from django.utils import timezone
 from core import registry
 from organizations.importing import upsert
 from organizations.models import Street
-from organizations.scope import acts_on_whole_street
+from organizations.scope import acts_on_whole_street, require
 
 from .models import (
     Dimension,
@@ -50,6 +50,11 @@ WEIGHT_TOTAL = Decimal(100)
 NAMED_IN_MESSAGE = 10
 
 
+# A view-only account of the street (an auditor) sees periods but never closes, publishes or
+# reopens one.
+PERIOD_REFUSAL = "你只能查看评定期，没有评定、公布或重新打开的权限。"
+
+
 def _require_street_staff(user, message: str) -> None:
     if not acts_on_whole_street(user):
         raise PermissionDenied(message)
@@ -65,6 +70,8 @@ def _in_scope(model, pk: int, user) -> bool:
 @transaction.atomic
 def score_save(*, score: Score, user) -> Score:
     """Enter or correct a score of an open period, inside the user's scope."""
+    action = "add" if score.pk is None else "change"
+    require(user, f"indicators.{action}_score", message="你只能查看评分，没有录入或更正的权限。")
     if score.pk is not None and not _in_scope(Score, score.pk, user):
         raise PermissionDenied("这条评分不在你的工作范围内。")
     if score.subject_id and not _in_scope(Score.subject.field.related_model, score.subject_id, user):
@@ -149,6 +156,7 @@ def period_close(*, period: Period, user) -> Period:
     """Close a period: scores freeze, the rules in force are copied onto it, and the rating
     pass is queued. Street staff only. Closing a closed period changes nothing."""
     _require_street_staff(user, "只有街道工作人员可以评定。")
+    require(user, "indicators.change_period", message=PERIOD_REFUSAL)
     if not _in_scope(Period, period.pk, user):
         raise PermissionDenied("这个评定期不在你的工作范围内。")
     return period_close_unchecked(period=period, closed_by=user)
@@ -329,6 +337,7 @@ def _discard_ratings(period: Period, *, user_id, reason: str, when) -> int:
 def period_publish(*, period: Period, user) -> Period:
     """Put a rated period on the public honour roll. Street staff only."""
     _require_street_staff(user, "只有街道工作人员可以公布评定结果。")
+    require(user, "indicators.change_period", message=PERIOD_REFUSAL)
     if not _in_scope(Period, period.pk, user):
         raise PermissionDenied("这个评定期不在你的工作范围内。")
     period = Period.objects.select_for_update().get(pk=period.pk)
@@ -352,6 +361,7 @@ def period_reopen(*, period: Period, user, reason: str) -> Period:
     rated period has been compared with. The close's ratings are removed; cases it opened that
     nobody has worked on yet are removed, cases it closed are open again."""
     _require_street_staff(user, "只有街道工作人员可以重新打开评定期。")
+    require(user, "indicators.change_period", message=PERIOD_REFUSAL)
     if not _in_scope(Period, period.pk, user):
         raise PermissionDenied("这个评定期不在你的工作范围内。")
     reason = (reason or "").strip()
@@ -411,6 +421,7 @@ def case_save(*, case: RectificationCase, user) -> RectificationCase:
 def visit_add(*, case: RectificationCase, user, visited_on: date, notes: str, next_steps: str = "") -> FollowUpVisit:
     """Record a follow-up visit to a subject under rectification (its 指导员, a mentor or the
     community's secretary)."""
+    require(user, "indicators.add_followupvisit", message="你只能查看整顿案例，没有记录走访的权限。")
     if not _in_scope(RectificationCase, case.pk, user):
         raise PermissionDenied("这个整顿案例不在你的工作范围内。")
     visit = FollowUpVisit(case=case, visited_on=visited_on, notes=notes, next_steps=next_steps, visitor=user)

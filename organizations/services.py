@@ -28,7 +28,7 @@ from .models import (
     StaffScope,
     Street,
 )
-from .scope import SECRETARY_GROUP, STREET_STAFF_GROUP
+from .scope import SECRETARY_GROUP, STREET_STAFF_GROUP, require
 
 GUICHENG_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "guicheng.json"
 
@@ -132,6 +132,8 @@ def staff_user_create(
 def grid_save(*, grid: Grid, user) -> Grid:
     """Create or change a grid. A renamed or moved grid carries the paths of every grid below it
     (their natural keys) along, each change in that grid's history with the user."""
+    action = "add" if grid.pk is None else "change"
+    require(user, f"organizations.{action}_grid", grid, message="这个网格不在你的工作范围内。")
     before = Grid.objects.filter(pk=grid.pk).values("path", "community_id").first() if grid.pk else None
     grid.full_clean()
     grid._history_user = user
@@ -162,6 +164,8 @@ def positions_follow_organization(*, organization: PartyOrganization, user) -> i
 @transaction.atomic
 def party_organization_save(*, organization: PartyOrganization, user) -> PartyOrganization:
     """Create or change a party organisation; its positions follow it to its community."""
+    action = "add" if organization.pk is None else "change"
+    require(user, f"organizations.{action}_partyorganization", organization, message="这个党组织不在你的工作范围内。")
     organization.full_clean()
     organization._history_user = user
     organization.save()

@@ -4,11 +4,15 @@ ReDoc served from local assets (drf-spectacular-sidecar), and the open-data down
 from django.urls import include, path, register_converter
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from core.api import ID_PATTERN
+from core.api_defaults import TokenLoginThrottle, token_expired
 from indicators import api as indicators
 from organizations import api as organizations
 from projects import api as projects
@@ -60,11 +64,32 @@ class TokenResponseSerializer(serializers.Serializer):
 
 
 class TokenView(ObtainAuthToken):
-    """用户名和密码换取 Token（请求头 ``Authorization: Token <token>``）；连续失败会被锁定。"""
+    """用户名和密码换取 Token（请求头 ``Authorization: Token <token>``），有效期
+    ``API_TOKEN_LIFETIME_DAYS`` 天；连续失败会被锁定，同一地址的请求次数也有限制。"""
+
+    # DRF's ObtainAuthToken sets none: without this, guesses are bounded by axes's lockout only.
+    throttle_classes = [TokenLoginThrottle]
 
     @extend_schema(tags=["登录"], request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            # django-axes counts the failures here as on the admin's login and refuses a locked
+            # login inside ``authenticate``; say so, as the login page does, not "wrong password".
+            if getattr(request, "axes_locked_out", False):
+                return Response(
+                    {"detail": "这个账号连续多次密码错误，登录已暂停，请稍后再试或联系街道党建办管理员。"},
+                    status=status.HTTP_429_TOO_MANY_REQUESTS,
+                )
+            raise ValidationError(serializer.errors)
+        user = serializer.validated_data["user"]
+        token = Token.objects.filter(user=user).first()
+        if token is not None and token_expired(token):
+            token.delete()  # an expired token is never handed out again: a new one starts
+            token = None
+        if token is None:
+            token = Token.objects.create(user=user)
+        return Response({"token": token.key})
 
 
 v1 = [

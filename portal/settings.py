@@ -287,7 +287,7 @@ REST_FRAMEWORK = {
     # Tokens for the apps and cookie login (the site's and the admin's, with CSRF). The token
     # class first, so an anonymous call to a staff endpoint gets a 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "core.api_defaults.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Safe by default: a view that serves the public says so with AllowAny.
@@ -307,7 +307,11 @@ REST_FRAMEWORK = {
 API_THROTTLE_RATES = {
     "anon": env.str("API_THROTTLE_ANON", default="120/min"),
     "user": env.str("API_THROTTLE_USER", default="600/min"),
+    # The token login, per IP: besides django-axes's lockout of a username.
+    "token": env.str("API_THROTTLE_TOKEN", default="10/min"),
 }
+# Days an API token lives; then it is a 401 (and deleted) until the app logs in again.
+API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "桂城党建 API",
     "DESCRIPTION": (

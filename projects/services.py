@@ -21,7 +21,7 @@ from django.utils import timezone
 from core.uploads import without_metadata
 from organizations.importing import upsert
 from organizations.models import Community, Street
-from organizations.scope import acts_on_whole_street, communities_for
+from organizations.scope import acts_on_whole_street, communities_for, require
 
 from . import rollups
 from .lagging import judge, quarter_of, today_in_beijing
@@ -183,6 +183,7 @@ def progress_update_add(
     photos: Iterable[UploadedFile] = (),
 ) -> ProgressUpdate:
     """Append an update to a project's or an item's timeline and refresh the roll-ups."""
+    require(user, "projects.add_progressupdate", message="你只能查看进展，没有填报的权限。")
     subject = _locked_subject(project=project, item=item, user=user)
     update = ProgressUpdate(
         project=subject if project is not None else None,

@@ -636,3 +636,49 @@ def test_hours_summary_holds_the_viewers_records_only(client, viewer):
     rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert {row[0] for row in rows[2:]} == {viewer.own_community.name}
     assert other.name not in {str(cell) for row in rows for cell in row}
+
+
+# --- a view-only account (an auditor): reads its scope, writes nothing ----------------------------
+
+# Admin actions that only read; any other action writes and must not be offered to a viewer.
+READ_ONLY_ACTIONS: set[str] = set()
+
+
+@pytest.fixture
+def auditor(request, guihua_secretary, community, far_community, client) -> Viewer:
+    """The two viewers above with only the view permission on every registered model."""
+    if getattr(request, "param", "secretary") == "secretary":
+        user, own = guihua_secretary, community("桂花社区")
+    else:
+        user, own = staff_user_create(username="xiqiao", password=None, street=far_community.street), far_community
+    user.groups.clear()
+    registered = ContentType.objects.get_for_models(*site._registry).values()
+    user.user_permissions.set(Permission.objects.filter(content_type__in=registered, codename__startswith="view_"))
+    client.force_login(user)
+    return Viewer(user, own, lambda other_street: own)
+
+
+@pytest.mark.parametrize("auditor", VIEWERS, indirect=True)
+@pytest.mark.parametrize("model", SCOPED_MODELS, ids=_label)
+def test_a_view_only_account_is_offered_no_write_and_writes_nothing(client, auditor, model):
+    # given a record inside the auditor's own scope
+    own = CASES[model].make(auditor.own_community)
+    before = _snapshot(own)
+    # when they open its pages
+    changelist = client.get(_url(model, "changelist"))
+    # then they read it, but no action that writes is offered …
+    assert changelist.status_code == 200
+    assert own.pk in set(changelist.context["cl"].queryset.values_list("pk", flat=True))
+    action_form = changelist.context.get("action_form")
+    offered = {name for name, _ in action_form.fields["action"].choices if name} if action_form else set()
+    assert offered <= READ_ONLY_ACTIONS, f"{_label(model)} offers {offered - READ_ONLY_ACTIONS} to a viewer"
+    assert client.get(_url(model, "change", own.pk)).status_code == 200
+    # … and every write is refused, also when posted by hand
+    assert client.get(_url(model, "add")).status_code == 403
+    assert client.post(_url(model, "add"), {}).status_code == 403
+    assert client.post(_url(model, "change", own.pk), {"_save": "1"}).status_code == 403
+    assert client.post(_url(model, "delete", own.pk), {"post": "yes"}).status_code == 403
+    for action in [*site._registry[model].actions, "delete_selected"]:
+        name = action if isinstance(action, str) else action.__name__
+        client.post(_url(model, "changelist"), {"action": name, "_selected_action": [own.pk], "post": "yes"})
+    assert _snapshot(own) == before

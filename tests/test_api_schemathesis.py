@@ -32,7 +32,7 @@ def guicheng(guicheng_module, db):
 def api_schema(guicheng, street_staff, settings):
     from portal.wsgi import application
 
-    settings.API_THROTTLE_RATES = {"anon": "100000/min", "user": "100000/min"}
+    settings.API_THROTTLE_RATES = {"anon": "100000/min", "user": "100000/min", "token": "100000/min"}
     # The WSGI handler closes the connection when a request starts and ends; the test's
     # transaction must stay open between calls (Django's test client does the same).
     request_started.disconnect(close_old_connections)

@@ -451,3 +451,141 @@ def test_the_token_belongs_to_whoever_logs_in(guicheng, guihua_secretary, settin
     assert Token.objects.get(key=response.json()["token"]).user == guihua_secretary
     wrong = APIClient().post(_url("token"), {"username": "guihua", "password": "wrong"})
     assert wrong.status_code == 400 and "无法" in wrong.content.decode()
+
+
+# --- A view-only account (an auditor): reads its scope, writes nothing ----------------------------
+
+
+@pytest.fixture(params=["guihua", "xiqiao"])
+def auditor(request, community):
+    """The two viewers above turned auditors: the same scope, only the view permissions."""
+    if request.param == "guihua":
+        user, own = request.getfixturevalue("guihua_secretary"), community("桂花社区")
+    else:
+        street = StreetFactory(name="西樵镇", district=DistrictFactory(name="三水区"))
+        own = CommunityFactory(street=street, name="西樵社区")
+        user = staff_user_create(username="xiqiao", password=None, street=street)
+    user.groups.clear()
+    apps = ("organizations", "projects", "volunteers", "indicators")
+    user.user_permissions.set(Permission.objects.filter(codename__startswith="view_", content_type__app_label__in=apps))
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return Ctx(api, APIClient(), user, own, None)
+
+
+def write_project_updates(c: Ctx):
+    project = SecretaryProjectFactory(community=c.own)
+    return lambda: c.api.post(_url("project-updates", project.pk), {"text": "旁观者填报", "percent": 90})
+
+
+def write_record_confirm(c: Ctx):
+    record = ServiceRecordFactory(volunteer=VolunteerFactory(community=c.own))
+    assert c.api.get(_url("service-record-detail", record.pk)).status_code == 200  # they do read it
+    return lambda: c.api.post(_url("service-record-confirm", record.pk))
+
+
+def write_order_accept(c: Ctx):
+    order = ServiceOrderFactory(center=ServiceCenterFactory(community=c.own))
+    read = c.api.get(_url("order-detail", order.pk))
+    # they read the need, not the resident's contact details
+    assert read.status_code == 200 and read.json()["need"] and read.json()["contact_phone"] == ""
+    return lambda: c.api.post(_url("order-accept", order.pk))
+
+
+def write_order_answer(c: Ctx):
+    order = ServiceOrderFactory(
+        center=ServiceCenterFactory(community=c.own), status=ServiceOrder.Status.ACCEPTED, accepted_at=timezone.now(),
+        accepted_by=staff_user_create(username="accepting-clerk", password=None, street=c.own.street),
+    )  # fmt: skip
+    return lambda: c.api.post(_url("order-answer", order.pk), {"activity": ActivityFactory(community=c.own).pk})
+
+
+def write_score_create(c: Ctx):
+    own = ScoreFactory(period=PeriodFactory(scheme__street=c.own.street), subject=society_branch(c.own))
+    data = {"period": own.period_id, "subject": society_branch(c.own).pk, "dimension": own.dimension_id}
+    return lambda: c.api.post(_url("score-list"), data | {"value": "70"})
+
+
+def write_score_change(c: Ctx):
+    own = ScoreFactory(period=PeriodFactory(scheme__street=c.own.street), subject=society_branch(c.own))
+    return lambda: c.api.patch(_url("score-detail", own.pk), {"value": "1"})
+
+
+# Every API URL that writes: makes a record of the auditor's own scope, returns the attempt.
+WRITES = {
+    "project-updates": write_project_updates,
+    "service-record-confirm": write_record_confirm,
+    "order-accept": write_order_accept,
+    "order-answer": write_order_answer,
+    "score-list": write_score_create,
+    "score-detail": write_score_change,
+}
+NOT_STAFF_WRITES = {
+    "activity-signup": "a volunteer signs themselves up (their own volunteer record, not a staff write)",
+    "activity-cancel": "a volunteer cancels their own sign-up",
+    "token": "exchanges one's own password for one's own token",
+}
+
+
+def _writing_url_names(patterns) -> set[str]:
+    from django.urls import URLPattern, URLResolver
+
+    found = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            found |= _writing_url_names(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            actions = getattr(pattern.callback, "actions", None)
+            view_class = getattr(pattern.callback, "cls", None) or getattr(pattern.callback, "view_class", None)
+            methods = (
+                set(actions) if actions else {m for m in ("post", "put", "patch", "delete") if hasattr(view_class, m)}
+            )
+            if methods & {"post", "put", "patch", "delete"}:
+                found.add(pattern.name)
+    return found
+
+
+def test_every_writing_api_url_is_tried_by_an_auditor():
+    assert _writing_url_names(api_urls.urlpatterns) == set(WRITES) | set(NOT_STAFF_WRITES)
+
+
+def _written() -> list[int]:
+    from volunteers.models import PointsEntry
+
+    return [
+        ProgressUpdate.objects.count(), ServiceRecord.history.count(), PointsEntry.objects.count(),
+        ServiceOrder.history.count(), Score.history.count(),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(WRITES))
+def test_a_view_only_account_writes_nothing(name, auditor):
+    # given an auditor's token and a record of their own scope
+    attempt = WRITES[name](auditor)
+    before = _written()
+    # when they try the write
+    response = attempt()
+    # then it is a 403 saying why in Chinese, and nothing is written
+    assert response.status_code == 403, response.content
+    assert "权限" in response.json()["detail"]
+    assert _written() == before
+
+
+def test_a_demoted_user_keeps_no_scope_through_their_token(guicheng, guihua_secretary, community):
+    # given a secretary's token, their StaffScope row and an unpublished project of theirs
+    apps = ("organizations", "projects", "volunteers", "indicators")
+    guihua_secretary.user_permissions.add(*Permission.objects.filter(content_type__app_label__in=apps))
+    project = SecretaryProjectFactory(community=community("桂花社区"), is_public=False)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=guihua_secretary).key}")
+    assert api.get(_url("project-detail", project.pk)).status_code == 200
+    # when they lose the staff flag (the StaffScope row and the token stay)
+    guihua_secretary.is_staff = False
+    guihua_secretary.save()
+    # then the token reads what anyone reads, and writes nothing
+    assert api.get(_url("project-detail", project.pk)).status_code == 404
+    assert project.pk not in {row["id"] for row in api.get(_url("project-list")).json()["results"]}
+    posted = api.post(_url("project-updates", project.pk), {"text": "降级后填报", "percent": 50})
+    assert posted.status_code == 403
+    assert api.get(_url("service-record-list")).status_code == 403
+    assert not ProgressUpdate.objects.filter(project=project).exists()

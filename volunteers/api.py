@@ -13,8 +13,10 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from core.api import IdField, IdFilter, PublicReadMixin, StaffPermission
+from core.api import IdField, IdFilter, PublicReadMixin
 from organizations.api import NamedSerializer
+from organizations.api_permissions import StaffPermission
+from organizations.scope import can
 
 from . import selectors, services
 from .models import Activity, ServiceOrder, ServiceRecord, Signup, VolunteerTeam
@@ -204,9 +206,9 @@ class OrderSerializer(serializers.ModelSerializer):
             "category": {"help_text": "类别代码"},
             "need": {"help_text": "需求"},
             "wanted_when": {"help_text": "希望的时间"},
-            "contact_name": {"help_text": "联系人（仅工作范围内的工作人员可见）"},
-            "contact_phone": {"help_text": "联系电话（仅工作范围内的工作人员可见）"},
-            "address": {"help_text": "地址（仅工作范围内的工作人员可见）"},
+            "contact_name": {"help_text": "联系人（仅工作范围内可受理点单的工作人员可见）"},
+            "contact_phone": {"help_text": "联系电话（仅工作范围内可受理点单的工作人员可见）"},
+            "address": {"help_text": "地址（仅工作范围内可受理点单的工作人员可见）"},
             "status": {"help_text": "状态代码"},
             "submitted_at": {"help_text": "提交时间"},
             "accepted_at": {"help_text": "受理时间"},
@@ -215,6 +217,15 @@ class OrderSerializer(serializers.ModelSerializer):
             "done_at": {"help_text": "办结时间"},
             "rating": {"help_text": "居民评价（1–5）"},
         }
+
+    def to_representation(self, order):
+        data = super().to_representation(order)
+        user = getattr(self.context.get("request"), "user", None)
+        if user is None or not can(user, "volunteers.change_serviceorder"):
+            # Only who answers the order calls the resident back; a view-only account reads
+            # the need without the contact details.
+            data |= {"contact_name": "", "contact_phone": "", "address": ""}
+        return data
 
 
 class AnswerSerializer(serializers.Serializer):
@@ -255,7 +266,7 @@ class ServiceOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @action(detail=True, methods=["post"], filter_backends=[])
     def accept(self, request, pk=None):
         order = services.service_order_accept(order=self.get_object(), user=request.user)
-        return Response(OrderSerializer(order).data)
+        return Response(OrderSerializer(order, context=self.get_serializer_context()).data)
 
     @extend_schema(summary="派单答复（活动或服务队）", request=AnswerSerializer, responses={200: OrderSerializer})
     @action(detail=True, methods=["post"], filter_backends=[])
@@ -268,4 +279,4 @@ class ServiceOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             order=order, user=request.user, activity=data.get("activity"), team=data.get("team"),
             note=data.get("note", ""),
         )  # fmt: skip
-        return Response(OrderSerializer(order).data)
+        return Response(OrderSerializer(order, context=self.get_serializer_context()).data)

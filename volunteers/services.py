@@ -28,7 +28,8 @@ from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from organizations.models import Community, PartyMember, PartyOrganization, ServiceCenter, Street
-from organizations.scope import acts_on_whole_street, scope_of
+from organizations.scope import acts_on_whole_street, require, scope_of
+from organizations.selectors import default_street
 
 from .models import (
     MAX_RECORD_HOURS,
@@ -72,6 +73,11 @@ def _save(obj, user, **kwargs):
     return obj
 
 
+# A view-only account (an auditor) reads hours and 点单 but never decides on them.
+HOURS_REFUSAL = "你只能查看志愿服务时长，没有确认或退回的权限。"
+ORDERS_REFUSAL = "你只能查看点单，没有受理或答复的权限。"
+
+
 def _in_scope(model, pk, user, message: str):
     """The record re-read under a row lock, after checking it lies in the user's scope."""
     obj = model.objects.scoped_for(user).select_for_update(of=("self",)).filter(pk=pk).first()
@@ -107,11 +113,22 @@ def _next_number() -> str:
     return f"{NUMBER_PREFIX}{int(last[len(NUMBER_PREFIX) :]) + 1 if last else 1:08d}"
 
 
+def _permission(model, obj) -> str:
+    """The permission the admin asks for before saving ``obj``: add when new, change when not."""
+    action = "add" if obj.pk is None else "change"
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
 def volunteer_save(*, volunteer: Volunteer, user) -> Volunteer:
-    """Register or change a volunteer. A blank number gets the next ``GC00000001``-style one; a
-    concurrent registration that took the same number makes this one try the next."""
-    if volunteer.pk is not None and not Volunteer.objects.scoped_for(user).filter(pk=volunteer.pk).exists():
-        raise PermissionDenied("这名志愿者不在你的工作范围内。")
+    """Register or change a volunteer, in the user's scope (the stored record and the community
+    it is saved with, on creation too)."""
+    require(user, _permission(Volunteer, volunteer), volunteer, message="这名志愿者不在你的工作范围内。")
+    return _volunteer_store(volunteer, user)
+
+
+def _volunteer_store(volunteer: Volunteer, user) -> Volunteer:
+    """A blank number gets the next ``GC00000001``-style one; a concurrent registration that
+    took the same number makes this one try the next."""
     if volunteer.member_id and not volunteer.kind:
         volunteer.kind = Volunteer.Kind.PARTY_MEMBER
     assign = not volunteer.number
@@ -130,8 +147,7 @@ def volunteer_save(*, volunteer: Volunteer, user) -> Volunteer:
 
 @transaction.atomic
 def team_save(*, team: VolunteerTeam, user) -> VolunteerTeam:
-    if team.pk is not None and not VolunteerTeam.objects.scoped_for(user).filter(pk=team.pk).exists():
-        raise PermissionDenied("这支服务队不在你的工作范围内。")
+    require(user, _permission(VolunteerTeam, team), team, message="这支服务队不在你的工作范围内。")
     return _save(team, user)
 
 
@@ -158,8 +174,9 @@ def _promote_waitlisted(activity: Activity, user) -> list[Signup]:
 @transaction.atomic
 def activity_save(*, activity: Activity, user) -> Activity:
     """Create or change an activity; more places promote people from the waitlist."""
+    require(user, _permission(Activity, activity), activity, message="这个活动不在你的工作范围内。")
     if activity.pk is not None:
-        _in_scope(Activity, activity.pk, user, "这个活动不在你的工作范围内。")
+        _in_scope(Activity, activity.pk, user, "这个活动不在你的工作范围内。")  # the row lock
     _save(activity, user)
     _promote_waitlisted(activity, user)
     return activity
@@ -376,6 +393,7 @@ def _earning_entry(record: ServiceRecord, user) -> PointsEntry | None:
 def service_record_confirm(*, record: ServiceRecord, user, note: str = "") -> ServiceRecord:
     """Confirm the hours and credit the points. Idempotent: a confirmed record stays as it is
     and earns nothing twice (also guarded by ``pointsentry_one_per_confirmation``)."""
+    require(user, "volunteers.change_servicerecord", message=HOURS_REFUSAL)
     _lock_volunteer(record.volunteer, user)
     record = _in_scope(ServiceRecord, record.pk, user, "这条服务记录不在你的工作范围内。")
     if record.status == ServiceRecord.Status.CONFIRMED:
@@ -419,6 +437,7 @@ def _reverse_earning(record: ServiceRecord, volunteer: Volunteer, user, reason: 
 def service_record_unconfirm(*, record: ServiceRecord, user, reason: str) -> ServiceRecord:
     """Take a confirmation back: the points are reversed by a new ledger line (never deleted)
     and the record waits for confirmation again."""
+    require(user, "volunteers.change_servicerecord", message=HOURS_REFUSAL)
     if not reason.strip():
         raise ValidationError("撤销确认须说明原因。")
     volunteer = _lock_volunteer(record.volunteer, user)
@@ -434,6 +453,7 @@ def service_record_unconfirm(*, record: ServiceRecord, user, reason: str) -> Ser
 @transaction.atomic
 def service_record_reject(*, record: ServiceRecord, user, note: str) -> ServiceRecord:
     """Send the record back (a confirmed one is un-confirmed first, its points reversed)."""
+    require(user, "volunteers.change_servicerecord", message=HOURS_REFUSAL)
     if not note.strip():
         raise ValidationError("退回须说明原因。")
     volunteer = _lock_volunteer(record.volunteer, user)
@@ -452,6 +472,7 @@ def service_record_reject(*, record: ServiceRecord, user, note: str) -> ServiceR
 def service_records_confirm(*, records: Iterable[ServiceRecord], user) -> dict[str, int]:
     """Batch confirmation (admin action, workspace, API): each record in its own transaction,
     so one that cannot be confirmed does not hold the others back."""
+    require(user, "volunteers.change_servicerecord", message=HOURS_REFUSAL)
     counts = {"confirmed": 0, "already": 0, "failed": 0}
     for record in records:
         # The stored status, not the caller's copy: a list may hold one record twice.
@@ -646,6 +667,7 @@ def service_order_submit(
 
 
 def _advance(order: ServiceOrder, user, *, allowed_from: tuple[str, ...], to: str, **changes) -> ServiceOrder:
+    require(user, "volunteers.change_serviceorder", message=ORDERS_REFUSAL)
     order = _in_scope(ServiceOrder, order.pk, user, "这条点单不在你的工作范围内。")
     if order.status == to:
         return order  # a second click changes nothing
@@ -674,6 +696,7 @@ def service_order_answer(
     *, order: ServiceOrder, user, activity: Activity | None = None, team: VolunteerTeam | None = None, note: str = ""
 ) -> ServiceOrder:
     """Answer with an activity or a team (from the user's scope)."""
+    require(user, "volunteers.change_serviceorder", message=ORDERS_REFUSAL)
     if activity is None and team is None:
         raise ValidationError("请选择响应的活动或服务队。")
     if activity is not None and not Activity.objects.scoped_for(user).filter(pk=activity.pk).exists():
@@ -742,7 +765,10 @@ def hours_import_start(*, upload, user) -> HoursImport:
     if scope.street_id:
         street = Street.objects.get(pk=scope.street_id)
     else:
-        street = Street.objects.get(name=settings.PORTAL_STREET_NAME)
+        # A superuser: the default street, as the admin's work queue and the site choose it.
+        street = default_street()
+        if street is None:
+            raise ValidationError("还没有任何街道，无法导入。")
     job = HoursImport(street=street, file=upload, file_name=getattr(upload, "name", "")[:200], created_by=user)
     _save(job, user)
     transaction.on_commit(lambda: import_hours.delay(job.pk))
@@ -1061,4 +1087,5 @@ def volunteer_account_register(
         phone=phone,
         show_name_publicly=show_name,
     )
-    return volunteer_save(volunteer=volunteer, user=user)
+    # The resident registers themselves: no staff permission or scope is asked for.
+    return _volunteer_store(volunteer, user)

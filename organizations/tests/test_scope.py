@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from organizations.models import Community, District, PartyOrganization, StaffScope, Street
-from organizations.scope import NOTHING, Scope, acts_on_whole_street, communities_for, scope_of
+from organizations.scope import NOTHING, Scope, acts_on_whole_street, can, communities_for, scope_of
 
 from .factories import (
     IN_COMMUNITY,
@@ -95,6 +95,10 @@ def test_secretary_acts_on_their_communities_only(streets):
             id="inactive",
         ),
         pytest.param(lambda s: StaffScopeFactory().user, id="scope-with-no-community"),
+        pytest.param(
+            lambda s: StaffScopeFactory(street=s["guicheng"], whole_street=True, user__is_staff=False).user,
+            id="demoted-keeps-their-staffscope-row",
+        ),
     ],
 )
 def test_users_without_a_scope_act_on_nothing(streets, make_user):
@@ -184,3 +188,62 @@ def test_scope_form_keeps_communities_inside_the_street(admin_client, streets):
     ok = admin_client.post(url, base | {"communities": [streets["guihua"].pk]})
     assert ok.status_code == 302
     assert list(StaffScope.objects.get(user=user).communities.all()) == [streets["guihua"]]
+
+
+# --- can(user, permission, obj): the model permission and the scope together -------------------
+
+
+def _grant(user, *codenames):
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return type(user).objects.get(pk=user.pk)  # a fresh object: Django caches permissions
+
+
+def test_can_needs_the_permission_and_the_scope(streets):
+    secretary = _grant(secretary_of(streets["guihua"]), "change_partyorganization", "view_grid")
+    mine, theirs = (
+        PartyOrganizationFactory(community=streets["guihua"]),
+        PartyOrganizationFactory(community=streets["tongxin"]),
+    )
+
+    assert can(secretary, "organizations.change_partyorganization", mine)
+    assert not can(secretary, "organizations.change_partyorganization", theirs)  # out of scope
+    assert not can(secretary, "organizations.change_grid")  # view only
+    assert not can(secretary, "organizations.change_partyorganization", streets["guicheng_committee"])
+    # a record about to be moved out of the scope, or created outside it
+    mine.community = streets["tongxin"]
+    assert not can(secretary, "organizations.change_partyorganization", mine)
+    new = PartyOrganization(community=streets["tongxin"], street=streets["guicheng"], name="新支部")
+    assert not can(secretary, "organizations.change_partyorganization", new)
+    new.community = streets["guihua"]
+    assert can(secretary, "organizations.change_partyorganization", new)
+
+
+def test_can_refuses_a_demoted_user_whatever_their_permissions(streets):
+    staff = _grant(street_staff_of(streets["guicheng"]), "change_partyorganization")
+    branch = PartyOrganizationFactory(community=streets["guihua"])
+    assert can(staff, "organizations.change_partyorganization", branch)
+
+    staff.is_staff = False
+    staff.save()
+    staff = type(staff).objects.get(pk=staff.pk)
+
+    assert not can(staff, "organizations.change_partyorganization", branch)
+    assert not can(staff, "organizations.change_partyorganization")
+
+
+def test_organization_services_check_the_scope_on_creation(streets):
+    from django.core.exceptions import PermissionDenied
+
+    from organizations.models import Grid
+    from organizations.services import grid_save, party_organization_save
+
+    secretary = _grant(secretary_of(streets["guihua"]), "add_grid", "add_partyorganization")
+    outside = PartyOrganization(community=streets["tongxin"], street=streets["guicheng"], name="越权支部")
+    with pytest.raises(PermissionDenied):
+        party_organization_save(organization=outside, user=secretary)
+    with pytest.raises(PermissionDenied):
+        grid_save(grid=Grid(community=streets["tongxin"], name="越权网格", level=1), user=secretary)
+    assert not PartyOrganization.objects.filter(name="越权支部").exists()
+    assert not Grid.objects.filter(name="越权网格").exists()

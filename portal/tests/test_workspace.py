@@ -143,6 +143,71 @@ def test_a_record_out_of_scope_is_a_404_to_read_and_to_write(name, viewer, clien
     assert _changes() == before
 
 
+def _view_only(user):
+    """``user`` turned into an auditor: the same scope, only the view permissions."""
+    from django.contrib.auth.models import Permission
+
+    user.groups.clear()
+    apps = ("organizations", "projects", "volunteers", "indicators")
+    user.user_permissions.set(Permission.objects.filter(codename__startswith="view_", content_type__app_label__in=apps))
+    return user
+
+
+def _hours_changes():
+    from volunteers.models import PointsEntry
+
+    return [ServiceRecord.history.count(), PointsEntry.objects.count()]
+
+
+@pytest.mark.parametrize("viewer", ["guihua", "jiedao"])
+@pytest.mark.parametrize("name", sorted([*OBJECT_ROUTES, "records", "activity_new"]))
+def test_a_view_only_account_writes_nothing(name, viewer, client, community, guicheng, request):
+    # given an auditor with the 桂花 secretary's scope or the street's, and a record of 桂花社区
+    user = _view_only(request.getfixturevalue("guihua_secretary" if viewer == "guihua" else "street_staff"))
+    mine = community("桂花社区")
+    if name == "item_progress":
+        record = WorkItemFactory(theme=WorkThemeFactory(plan=WorkPlanFactory(street=guicheng)))
+    elif name in OBJECT_ROUTES:
+        record = OBJECT_ROUTES[name](mine)
+    pending = ServiceRecordFactory(volunteer=VolunteerFactory(community=mine))
+    args = [record.pk] if name in OBJECT_ROUTES else []
+    url = reverse(f"workspace:{name}", args=args)
+    client.force_login(user)
+    before = _changes() + _hours_changes()
+    # when they post what the page would post
+    write = client.post(
+        url,
+        {"text": "旁观者填报", "percent": 90, "step": "accept", "visited_on": "2023-05-01", "notes": "旁观",
+         "week-TOTAL_FORMS": 1, "week-INITIAL_FORMS": 0, "week-0-weekday": 0, "week-0-opens_at": "09:00",
+         "week-0-closes_at": "10:00", "days-TOTAL_FORMS": 0, "days-INITIAL_FORMS": 0,
+         "records": [pending.pk], "decision": "confirm", "title": "旁观者的活动", "community": mine.pk,
+         "starts_at": "2099-05-06T09:00", "ends_at": "2099-05-06T11:00", "capacity": 8},
+    )  # fmt: skip
+    # then it is refused, saying why in Chinese, and nothing is written
+    assert write.status_code == 403, write.content.decode()[:500]
+    assert "权限" in write.content.decode()
+    assert _changes() + _hours_changes() == before
+    assert ServiceRecord.objects.get(pk=pending.pk).status == "pending"
+
+
+def test_a_view_only_account_is_offered_no_write_and_no_phone(client, guihua_secretary, community):
+    # given an auditor of 桂花社区 with a project, an order and a centre there
+    mine = community("桂花社区")
+    SecretaryProjectFactory(community=mine, year=2023)
+    order = ServiceOrderFactory(center__community=mine)
+    ServiceRecordFactory(volunteer=VolunteerFactory(community=mine))
+    client.force_login(_view_only(guihua_secretary))
+    # when they read the workspace
+    home = client.get(reverse("workspace:home")).content.decode()
+    detail = client.get(reverse("workspace:order", args=[order.pk]))
+    hours = client.get(reverse("workspace:records")).content.decode()
+    # then they read, but no write is offered and the resident's phone is not shown
+    assert detail.status_code == 200 and order.need in detail.content.decode()
+    assert order.contact_phone not in detail.content.decode() and 'name="step"' not in detail.content.decode()
+    assert "更新进展" not in home and reverse("workspace:activity_new") not in home
+    assert 'name="decision"' not in hours
+
+
 @pytest.mark.parametrize("name", sorted(OBJECT_ROUTES))
 def test_a_record_of_my_community_opens(name, guihua_client, community, street_client):
     record = OBJECT_ROUTES[name](community("桂花社区"))
@@ -328,6 +393,14 @@ def test_a_secretary_publishes_an_activity(guihua_client, community):
     assert guihua_client.post(reverse("workspace:activity_new"), data).status_code == 302
     activity = Activity.objects.get(title="长者义剪")
     assert (activity.community, activity.street_id, activity.capacity) == (mine, mine.street_id, 8)
+
+
+def test_an_activity_without_a_community_is_a_400_naming_the_field(guihua_client, community):
+    data = {"title": "没有社区的活动", "starts_at": "2099-05-06T09:00", "ends_at": "2099-05-06T11:00"}
+    response = guihua_client.post(reverse("workspace:activity_new"), data | {"capacity": 8})
+    assert response.status_code == 400
+    assert response.context["form"].errors["community"] == ["请选择活动所在的社区。"]
+    assert not Activity.objects.filter(title="没有社区的活动").exists()
 
 
 def test_an_activity_cannot_be_placed_in_another_community(guihua_client, community):

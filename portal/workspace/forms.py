@@ -67,6 +67,9 @@ class ActivityForm(forms.ModelForm):
     def __init__(self, *args, communities, centers, teams, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities
+        # The activity's street is its community's: without one there is nothing to place it in.
+        self.fields["community"].required = True
+        self.fields["community"].error_messages["required"] = "请选择活动所在的社区。"
         self.fields["center"].queryset = centers
         self.fields["team"].queryset = teams
         for name in ("starts_at", "ends_at"):

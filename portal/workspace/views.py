@@ -24,7 +24,7 @@ from indicators import selectors as ratings
 from indicators import services as rating_services
 from indicators.models import RectificationCase
 from organizations.models import Community, ServiceCenter
-from organizations.scope import NOTHING, communities_for, scope_of
+from organizations.scope import NOTHING, can, communities_for, scope_of
 from projects import selectors as projects
 from projects import services as project_services
 from projects.lagging import today_in_beijing
@@ -64,6 +64,27 @@ def staff_only(view):
     return never_cache(wrapped)
 
 
+# What each write of the workspace needs besides the scope: the permission the admin asks for.
+# A view-only account (an auditor) reads the workspace and is refused every write (403).
+PROGRESS = ("projects.add_progressupdate", "你只能查看进展，没有填报的权限。")
+HOURS = ("volunteers.change_servicerecord", volunteer_services.HOURS_REFUSAL)
+ORDERS = ("volunteers.change_serviceorder", volunteer_services.ORDERS_REFUSAL)
+CENTER_HOURS = ("organizations.change_servicecenter", "你只能查看服务中心，没有修改开放时间的权限。")
+NEW_ACTIVITY = ("volunteers.add_activity", "你没有发布志愿服务活动的权限。")
+VISIT = ("indicators.add_followupvisit", "你只能查看整顿案例，没有记录走访的权限。")
+
+
+def _refused(request, rule: tuple[str, str]):
+    """None when the user may do it; otherwise the 403 page that says why. The record itself
+    was looked up through ``scoped_for`` already (out of scope: a 404 before this)."""
+    permission, message = rule
+    if can(request.user, permission):
+        return None
+    if _wants_json(request):
+        return JsonResponse({"errors": {"__all__": [{"message": message, "code": "permission_denied"}]}}, status=403)
+    return render(request, "portal/workspace/refused.html", {"message": message}, status=403)
+
+
 def _attach(form, error: ValidationError | PermissionDenied) -> None:
     """A service's refusal onto the form: under its field when the form has that field."""
     by_field = isinstance(error, ValidationError) and hasattr(error, "error_dict")
@@ -100,6 +121,8 @@ def home(request):
 
 def _progress(request, *, project=None, item=None):
     subject = project or item
+    if refusal := _refused(request, PROGRESS):
+        return refusal
     form = ProgressForm(request.POST or None, request.FILES or None, initial={"percent": subject.percent})
     if request.method == "POST" and form.is_valid():
         draft_key = f"workspace-draft:{request.user.pk}:{form.cleaned_data['draft']}"
@@ -156,11 +179,14 @@ def item_progress(request, pk: int):
 def records(request):
     pending = list(volunteering.pending_records(user=request.user)[:RECORDS_PER_PAGE])
     form = RecordsForm(request.POST or None, record_ids=[record.pk for record in pending])
+    may_decide = can(request.user, HOURS[0])
     if request.method == "POST":
         chosen = set(map(int, filter(str.isdigit, request.POST.getlist("records"))))
         unknown = chosen - {record.pk for record in pending}
         if unknown and ServiceRecord.objects.scoped_for(request.user).filter(pk__in=unknown).count() < len(unknown):
             raise Http404  # a record outside my scope: as if it did not exist
+        if not may_decide:
+            return _refused(request, HOURS)
         if form.is_valid():
             selected = [record for record in pending if record.pk in form.cleaned_data["records"]]
             if form.cleaned_data["decision"] == "confirm":
@@ -176,7 +202,7 @@ def records(request):
                     )
                 messages.success(request, f"已退回 {len(selected)} 条，志愿者会看到原因。")
             return redirect("workspace:records")
-    context = {"records": pending, "form": form, "limit": RECORDS_PER_PAGE}
+    context = {"records": pending, "form": form, "limit": RECORDS_PER_PAGE, "may_decide": may_decide}
     return render(request, "portal/workspace/records.html", context, status=400 if form.errors else 200)
 
 
@@ -207,7 +233,12 @@ def order_detail(request, pk: int):
         ServiceOrder.objects.scoped_for(request.user).select_related("center", "community", "answer_activity"), pk=pk
     )
     answer, decline = _order_forms(request, order)
+    # Only who answers the order calls the resident back: the contact details go with the forms.
+    may_answer = can(request.user, ORDERS[0])
+    context = {"order": order, "answer": answer, "decline": decline, "may_answer": may_answer}
     if request.method == "POST":
+        if not may_answer:
+            return _refused(request, ORDERS)
         step = request.POST.get("step")
         answer, decline = _order_forms(request, order, request.POST)
         form = {"answer": answer, "decline": decline}.get(step)
@@ -227,11 +258,11 @@ def order_detail(request, pk: int):
                 raise ValidationError("请按提示填写后再提交。")
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, refusal_text(error))
-            context = {"order": order, "answer": answer, "decline": decline}
+            context |= {"answer": answer, "decline": decline}
             return render(request, "portal/workspace/order_detail.html", context, status=400)
         messages.success(request, "点单已更新。")
         return redirect("workspace:order", pk=order.pk)
-    return render(request, "portal/workspace/order_detail.html", {"order": order, "answer": answer, "decline": decline})
+    return render(request, "portal/workspace/order_detail.html", context)
 
 
 # --- My centres: hours and dated exceptions -------------------------------------------------------
@@ -246,6 +277,8 @@ def centers(request):
 @staff_only
 def center_hours(request, pk: int):
     center = get_object_or_404(ServiceCenter.objects.scoped_for(request.user), pk=pk)
+    if refusal := _refused(request, CENTER_HOURS):
+        return refusal
     today = timezone.localdate()
     upcoming = center.opening_exceptions.filter(date__gte=today)
     week = IntervalFormSet(request.POST or None, instance=center, prefix="week")
@@ -272,6 +305,8 @@ def center_hours(request, pk: int):
 @staff_only
 def activity_new(request):
     user = request.user
+    if refusal := _refused(request, NEW_ACTIVITY):
+        return refusal
     communities = communities_for(user)
     if communities is None:
         communities = Community.objects.all()
@@ -303,6 +338,8 @@ def case_visit(request, pk: int):
         ratings.rectification_list(queryset=RectificationCase.objects.scoped_for(request.user), open_only=False),
         pk=pk,
     )
+    if refusal := _refused(request, VISIT):
+        return refusal
     form = VisitForm(request.POST or None, initial={"visited_on": today_in_beijing()})
     if request.method == "POST" and form.is_valid():
         try:

@@ -131,6 +131,18 @@ def test_upload_through_the_admin_runs_the_job(street_client, people, django_cap
     assert ServiceRecord.objects.filter(volunteer=people[0]).count() == 1
 
 
+def test_a_superuser_imports_into_the_default_street(admin_client, people, django_capture_on_commit_callbacks):
+    # A superuser has no street of their own: the file goes to the default street, the one the
+    # admin's work queue and the site open on (it raised AttributeError on a removed setting).
+    upload = csv_file([["GC00000001", "", "", "值守", "2023-05-01 09:00", "2023-05-01 10:00"]])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("admin:volunteers_hoursimport_add"), {"file": upload})
+    assert response.status_code == 302
+    job = HoursImport.objects.get()
+    assert (job.street, job.status) == (people[0].community.street, "done")
+    assert ServiceRecord.objects.filter(volunteer=people[0]).count() == 1
+
+
 # --- The admin's own import (PortalResource) -------------------------------------------------------
 
 

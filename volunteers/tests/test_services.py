@@ -374,3 +374,62 @@ def test_volunteer_numbers_are_assigned_in_order(guihua, street_staff):
     first = services.volunteer_save(volunteer=VolunteerFactory.build(community=guihua, number=""), user=street_staff)
     second = services.volunteer_save(volunteer=VolunteerFactory.build(community=guihua, number=""), user=street_staff)
     assert int(second.number[2:]) == int(first.number[2:]) + 1
+
+
+# --- The scope on creation, and the permission, in the services themselves ----------------------
+
+
+def test_creating_outside_the_scope_is_refused_by_the_service(guihua, tongxin, guihua_secretary):
+    # given the 桂花 secretary, who may add activities, teams and volunteers in 桂花社区
+    from volunteers.models import Activity, Volunteer, VolunteerTeam
+
+    # when they create each in 同心社区, calling the services directly (no form to limit choices)
+    activity = Activity(
+        title="越权活动", street=tongxin.street, community=tongxin, starts_at=at(5, 9), ends_at=at(5, 11), capacity=5
+    )
+    team = VolunteerTeam(name="越权服务队", street=tongxin.street, community=tongxin, kind=VolunteerTeam.Kind.COMMUNITY)
+    volunteer = Volunteer(name="越权志愿者", community=tongxin)
+    attempts = [
+        lambda: services.activity_save(activity=activity, user=guihua_secretary),
+        lambda: services.team_save(team=team, user=guihua_secretary),
+        lambda: services.volunteer_save(volunteer=volunteer, user=guihua_secretary),
+    ]
+    # then each is refused and nothing is written
+    for attempt in attempts:
+        with pytest.raises(PermissionDenied):
+            attempt()
+    assert not Activity.objects.filter(title="越权活动").exists()
+    assert not VolunteerTeam.objects.filter(name="越权服务队").exists()
+    assert not Volunteer.objects.filter(name="越权志愿者").exists()
+    # while in their own community the same calls work
+    team = VolunteerTeam(name="桂花服务队", street=guihua.street, community=guihua, kind=VolunteerTeam.Kind.COMMUNITY)
+    team = services.team_save(team=team, user=guihua_secretary)
+    assert team.pk is not None
+
+
+def test_a_view_only_account_confirms_and_answers_nothing(guihua, guihua_secretary):
+    # given an auditor of 桂花社区 (view permissions only) and a record and an order there
+    from django.contrib.auth.models import Permission
+
+    guihua_secretary.groups.clear()
+    guihua_secretary.user_permissions.set(
+        Permission.objects.filter(codename__startswith="view_", content_type__app_label="volunteers")
+    )
+    auditor = type(guihua_secretary).objects.get(pk=guihua_secretary.pk)
+    record = ServiceRecordFactory(volunteer=VolunteerFactory(community=guihua))
+    order = services.service_order_submit(
+        center=ServiceCenterFactory(community=guihua), category=ServiceOrder.Category.REPAIR, need="水龙头漏水",
+        contact_name="黄女士", contact_phone="13800138000", user=None,
+    )  # fmt: skip
+    # when they confirm, reject or accept, then each is refused and nothing changes
+    for attempt in (
+        lambda: services.service_record_confirm(record=record, user=auditor),
+        lambda: services.service_records_confirm(records=[record], user=auditor),
+        lambda: services.service_record_reject(record=record, user=auditor, note="不对"),
+        lambda: services.service_order_accept(order=order, user=auditor),
+    ):
+        with pytest.raises(PermissionDenied):
+            attempt()
+    record.refresh_from_db(), order.refresh_from_db()
+    assert (record.status, order.status) == (ServiceRecord.Status.PENDING, ServiceOrder.Status.SUBMITTED)
+    assert not PointsEntry.objects.exists()
