@@ -31,6 +31,7 @@ from rest_framework.renderers import BaseRenderer
 
 from core.api_defaults import NotModified
 from core.public_cache import content_version
+from core.spreadsheet import neutralise_formula
 
 # The largest id a database column holds (bigint); a longer number in a URL or a filter is
 # refused as bad input rather than overflowing the database driver.
@@ -131,12 +132,14 @@ class PublicReadMixin:
 
 
 def csv_response(header: list[str], rows: list[list], filename: str) -> HttpResponse:
-    """A UTF-8 CSV with a BOM, so Excel on a street office's PC shows the Chinese right."""
+    """A UTF-8 CSV with a BOM, so Excel on a street office's PC shows the Chinese right. Cells
+    hold staff text (titles, addresses) and anyone downloads the file: text a spreadsheet would
+    run as a formula (``=HYPERLINK(…)``) is neutralised as in every file the portal writes."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([neutralise_formula(cell) for cell in header])
+    writer.writerows([neutralise_formula(cell) for cell in row] for row in rows)
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

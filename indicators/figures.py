@@ -187,7 +187,7 @@ def _honour_roll_url(street) -> str | None:
 def _open_cases(street) -> int:
     from .models import RectificationCase
 
-    return RectificationCase.objects.open().filter(subject__street=street).count()
+    return RectificationCase.objects.public_open().filter(subject__street=street).count()
 
 
 def _instructors(street) -> int:
@@ -407,11 +407,12 @@ def register_all() -> None:
             label="整顿提升中的党组织",
             unit="个",
             compute=_open_cases,
-            admin_url=lambda street: _admin("indicators.RectificationCase", status__exact="open", street=street.pk),
+            admin_url=lambda street: _admin("indicators.RectificationCase", public="yes", street=street.pk),
             order=92,
             public_url=_on_figures_page("indicators.open_rectification_cases"),
-            help="战斗力指数评定后仍在整顿提升中的党组织，按所在社区计数；整顿名单和一村一策方案由街道党建办保存，公开网站不列出。",
-            depends_on=("indicators.RectificationCase",),
+            help="按已公布的战斗力指数评定期，仍在整顿提升中的党组织，按所在社区计数；评定后尚未公布的不计入。"
+            "整顿名单和一村一策方案由街道党建办保存，公开网站不列出。",
+            depends_on=("indicators.RectificationCase", "indicators.Period"),
         ),
     ]:
         register(figure)

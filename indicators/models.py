@@ -620,6 +620,14 @@ class RectificationCaseQuerySet(ScopedQuerySet):
         """Open cases whose plan's deadline (完成时限) is before ``today``."""
         return self.open().filter(deadline__lt=today)
 
+    def public_open(self):
+        """The cases the public sees under rectification: opened by a published period and not
+        closed by a published one. A close opens and closes cases at once, but until the period
+        is published its ratings are the street office's alone, so a public figure counting
+        ``open()`` would tell everyone which branches were just rated weak (issue 16)."""
+        published = Period.objects.filter(status=Period.Status.PUBLISHED).values("pk")
+        return self.filter(opened_in__in=published).exclude(closed_in__in=published)
+
 
 class RectificationCase(models.Model):
     """A weak subject's 软弱涣散 rectification: opened by the close of the period that rated it

@@ -113,12 +113,12 @@ def overdue_cases(*, user, today: date) -> QuerySet:
 
 
 def counts_by_community(*, street: Street) -> dict[str, dict[int | None, int]]:
-    """The records two 数读 figures count, by community (``None``: the street's own): open
-    rectification cases by their subject's community, and active instructors — street staff,
-    so all in the street's row. Counts only: who is paired with whom stays with the street
-    office. Two queries."""
+    """The records two 数读 figures count, by community (``None``: the street's own): the
+    rectification cases open as of the published periods (``public_open``) by their subject's
+    community, and active instructors — street staff, so all in the street's row. Counts only:
+    who is paired with whom stays with the street office. Two queries."""
     cases = (
-        RectificationCase.objects.open()
+        RectificationCase.objects.public_open()
         .filter(subject__street=street)
         .values("subject__community_id")
         .annotate(n=Count("pk"))

@@ -37,16 +37,13 @@ from django.db.models.constants import LOOKUP_SEP
 from import_export import fields, resources, widgets
 from import_export.results import Error, Result, RowResult
 
+from core.spreadsheet import neutralise_formula, restore_formula
+
 from .models import Community, Street
 from .scope import scope_of
 
 logger = logging.getLogger(__name__)
 
-# A cell starting with one of these is read as a formula (or a formula continuation) by Excel,
-# WPS and LibreOffice. A leading line feed is not, but xlsx turns a carriage return into one, so
-# it is marked too and a neutralised CR cell still reads back as the original.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
-QUOTE = "'"
 
 # Excel shows the header as line 1, so the first data row is line 2.
 FIRST_LINE = 2
@@ -119,22 +116,6 @@ def upsert(model: type[models.Model], defaults: dict, **lookup) -> tuple[models.
 # Django's own words for an empty required value, replaced by one sentence.
 REQUIRED_CODES = {"null", "blank", "required"}
 REQUIRED_MESSAGE = "必填，不能为空。"
-
-
-def neutralise_formula(value):
-    """Prefixes an apostrophe to text an office suite would run. Text already starting with an
-    apostrophe gets one more, so that ``restore_formula`` gives back exactly what was exported."""
-    if isinstance(value, str) and value.startswith((*FORMULA_PREFIXES, QUOTE)):
-        return QUOTE + value
-    return value
-
-
-def restore_formula(value):
-    """The inverse of ``neutralise_formula``. An apostrophe a person typed before ordinary
-    text (“'abc”) is kept: only one followed by a marked character was added on export."""
-    if isinstance(value, str) and value[:1] == QUOTE and value[1:2] and value[1] in (*FORMULA_PREFIXES, QUOTE):
-        return value[1:]
-    return value
 
 
 def same_text(a: str, b: str) -> bool:

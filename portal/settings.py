@@ -355,6 +355,10 @@ THUMBNAIL_ALIASES = {
 }
 THUMBNAIL_BASEDIR = "thumbs"
 PORTAL_MAX_PHOTO_BYTES = env.int("PORTAL_MAX_PHOTO_BYTES", default=8 * 1024 * 1024)
+# Pixels, read from the file's header before anything is decoded: a decoded photo takes 3-4
+# bytes a pixel (twice while it is re-encoded without metadata), and a few KB of PNG can claim
+# hundreds of millions of them. 40 M is twice a 20-megapixel phone camera's photo.
+PORTAL_MAX_PHOTO_PIXELS = env.int("PORTAL_MAX_PHOTO_PIXELS", default=40_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # The largest request the portal takes: a progress update with nine photos (the API's limit) and

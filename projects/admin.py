@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -30,7 +31,7 @@ from .models import (
     WorkPlan,
     WorkTheme,
 )
-from .validators import validate_photo
+from .validators import PhotoFormField
 
 # --- Shared pieces ----------------------------------------------------------------------------
 
@@ -102,9 +103,7 @@ class ProgressUpdateForm(forms.ModelForm):
     """An update row. An existing update is locked (all fields disabled, so a tampered POST
     changes nothing) unless the acting user wrote it within the edit window."""
 
-    photo = forms.ImageField(
-        label="照片", required=False, validators=[validate_photo], help_text="可选；JPEG、PNG 或 WebP。"
-    )
+    photo = PhotoFormField(label="照片", required=False, help_text="可选；JPEG、PNG 或 WebP。")
     acting_user = None  # set per request by the admin
 
     class Meta:
@@ -199,6 +198,7 @@ class ItemUpdateInline(UpdateInline):
 
 class UpdatePhotoInline(ScopedInline):
     model = UpdatePhoto
+    formfield_overrides = {models.ImageField: {"form_class": PhotoFormField}}
     fields = ["image", "caption", "preview"]
     readonly_fields = ["preview"]
     verbose_name_plural = "照片（保存后自动生成缩略图）"

@@ -19,6 +19,7 @@ from organizations.api import NamedSerializer
 
 from . import selectors, services
 from .models import ProgressUpdate, ProjectMilestone, ProjectTarget, SecretaryProject, WorkItem, WorkPlan, WorkTheme
+from .validators import MAX_PHOTOS_PER_UPDATE, PhotoFormField
 
 
 class TargetSerializer(serializers.ModelSerializer):
@@ -136,10 +137,11 @@ class UpdateCreateSerializer(serializers.Serializer):
     percent = serializers.IntegerField(min_value=0, max_value=100, help_text="完成进度（%）")
     date = serializers.DateField(required=False, help_text="进展日期，默认今天")
     photos = serializers.ListField(
-        child=serializers.ImageField(help_text="照片（JPEG/PNG）"),
+        # validate_photo first (size, pixels, format), as the admin's and the workspace's fields
+        child=serializers.ImageField(_DjangoImageField=PhotoFormField, help_text="照片（JPEG、PNG 或 WebP）"),
         required=False,
-        max_length=9,
-        help_text="照片，最多 9 张",
+        max_length=MAX_PHOTOS_PER_UPDATE,
+        help_text=f"照片，最多 {MAX_PHOTOS_PER_UPDATE} 张",
     )
 
 

@@ -326,7 +326,7 @@ def quarterly_report(*, user, street: Street, year: int, today: date | None = No
     for plan in selectors.report_plans(user=user, street_id=street.pk, year=year):
         for theme in plan.themes.all():
             themes.append(_safe([theme.number, theme.title, float(theme.weight), float(theme.percent)]))
-        themes.append(["", f"{plan.short_title or plan.title}（合计）", "", float(plan.percent)])
+        themes.append(_safe(["", f"{plan.short_title or plan.title}（合计）", "", float(plan.percent)]))
 
     book = tablib.Databook([projects, items, themes])
     return f"{street.name}党建季度报表_{period}_截至{today:%Y%m%d}.xlsx", book.export("xlsx")

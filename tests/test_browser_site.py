@@ -106,6 +106,10 @@ def test_a_volunteer_signs_up_and_the_free_places_go_down_by_one(browser, live_s
     page.get_by_label("设置密码（至少 8 位，不要只用数字）").fill("Guihua-2023-pass")
     page.get_by_label("我已阅读并同意下面的个人信息说明").check()
     page.get_by_role("button", name="注册").click()
+    page.wait_for_url("**/login/")
+    page.get_by_label("手机号").fill("13912345678")
+    page.get_by_label("密码").fill("Guihua-2023-pass")
+    page.get_by_role("button", name="登录").click()
     page.wait_for_url("**/me/")
     page.goto(f"{live_server.url}/activities/{activity.pk}/")
     assert page.locator("#free-places").inner_text() == "剩余 3 个"

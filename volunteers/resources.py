@@ -21,7 +21,15 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from import_export import fields, widgets
 
-from organizations.importing import ImportFileError, PortalResource, cell_text, is_blank, related, text
+from organizations.importing import (
+    ImportFileError,
+    PortalResource,
+    cell_text,
+    is_blank,
+    neutralise_formula,
+    related,
+    text,
+)
 
 from .models import Activity, ServiceRecord, Volunteer
 
@@ -253,7 +261,9 @@ def hours_summary_xlsx(*, rows, group_label: str, start: date | None, end: date 
     sheet.append([f"志愿服务时长汇总（按{group_label}，{period}，仅统计已确认记录）"])
     sheet.append([group_label, "记录数", "志愿者人数", "服务时长（小时）"])
     for row in rows:
-        sheet.append([row["label"] or "（未填写）", row["records"], row["volunteers"], float(row["hours"] or 0)])
+        # a label is staff text (a team's or an activity's name): openpyxl writes "=…" as a formula
+        label = neutralise_formula(row["label"] or "（未填写）")
+        sheet.append([label, row["records"], row["volunteers"], float(row["hours"] or 0)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -16,6 +16,8 @@ DAY_URIS = (
     "https://schema.org/Saturday",
     "https://schema.org/Sunday",
 )
+# The escapes of ``django.utils.html.json_script`` (its table is private): still valid JSON.
+SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 # Holidays and dated exceptions of this many coming days become special hours.
 SPECIAL_DAYS = 60
 
@@ -78,5 +80,7 @@ def center_json_ld(center, hours: opening.Hours, *, today: date, url: str) -> st
             "latitude": float(center.latitude),
             "longitude": float(center.longitude),
         }
-    # Safe inside <script type="application/ld+json">: no "</" can close the element early.
-    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    # Safe inside <script type="application/ld+json">, as Django's ``json_script``: no "<", ">"
+    # or "&" of a staff-typed name or address reaches the HTML parser, so none can close the
+    # element early or start a comment ("<!--") that changes how the script ends.
+    return json.dumps(data, ensure_ascii=False).translate(SCRIPT_ESCAPES)

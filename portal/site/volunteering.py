@@ -5,7 +5,7 @@ write goes through ``volunteers.services``; refusals come back as messages, neve
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -111,6 +111,12 @@ def activity_cancel(request, pk: int):
     return redirect("site:activity", pk=pk)
 
 
+REGISTERED = (
+    "注册申请已受理。请用这个手机号和刚才设置的密码登录；"
+    "如这个手机号以前注册过，请用原来的密码登录，忘记密码请联系所在社区重置。"
+)
+
+
 @ratelimit(key=ratelimit_key, rate="10/h", method="POST", block=False)
 def register(request):
     street = places.default_street()
@@ -121,7 +127,7 @@ def register(request):
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            volunteer = services.volunteer_account_register(
+            services.volunteer_account_register(
                 phone=data["phone"],
                 name=data["name"],
                 password=data["password"],
@@ -132,9 +138,11 @@ def register(request):
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            login(request, volunteer.user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"注册成功，你的志愿者编号是 {volunteer.number}。")
-            return redirect("site:me")
+            # The same answer whether the number was new or already had a login: telling them
+            # apart would tell anyone which numbers have an account (issue 16). So no login
+            # here either; the resident signs in with the password just set.
+            messages.success(request, REGISTERED)
+            return redirect("site:login")
     return render(request, "portal/site/register.html", {"form": form})
 
 

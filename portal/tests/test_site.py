@@ -1,6 +1,7 @@
 """The residents' pages: each renders for an anonymous visitor, costs the same number of queries
 for 2 rows as for 50, and is served from the cache until the records behind it change."""
 
+import json
 from datetime import date, time, timedelta
 
 import pytest
@@ -186,6 +187,23 @@ def test_a_centre_page_says_where_when_and_how_to_call(client, guicheng):
     assert "https://uri.amap.com/marker?position=113.150000,23.030000" in page
     assert '"@type": ["GovernmentOffice", "CivicStructure"]' in page
     assert '"dayOfWeek": "https://schema.org/Monday", "opens": "09:00", "closes": "12:00"' in page
+
+
+def test_a_centre_page_json_ld_escapes_what_the_html_parser_reads(client, guicheng):
+    # given a centre whose staff-typed name and address hold markup
+    center = ServiceCenter.objects.get(name="桂城街道党群服务中心")
+    center.name, center.address = "</script><b>&amp;中心", "<!--<script>南海大道&1号"
+    center.save()
+
+    page = client.get(reverse("site:center", args=[center.pk])).content.decode()
+
+    # then the JSON-LD holds no "<", ">" or "&" (escaped as json_script escapes them) ...
+    data = page.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    assert not {"<", ">", "&"} & set(data)
+    assert "\\u003C/script\\u003E\\u003Cb\\u003E\\u0026amp;中心" in data
+    # ... and reads back as the name and address
+    parsed = json.loads(data)
+    assert (parsed["name"], parsed["address"]["streetAddress"]) == (center.name, center.address)
 
 
 # --- queries stay flat --------------------------------------------------------------------------

@@ -2,10 +2,14 @@
 and points with redemption, the certificate, 点单 submitted, followed and rated; the honour roll.
 Bad posts change nothing; every list is flat in queries."""
 
+import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +23,10 @@ from volunteers.tests.factories import ActivityFactory, RewardFactory, Volunteer
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Guihua-2023-pass"
+
+
+def django_user_model_create(username: str, password: str):
+    return get_user_model().objects.create_user(username=username, password=password)
 
 
 @pytest.fixture
@@ -39,6 +47,10 @@ def resident(client, guicheng, community):
         },
     )
     assert response.status_code == 302, response.content.decode()
+    assert response["Location"] == reverse("site:login")
+    # registering does not sign in (see the test below); the resident signs in with the password
+    signed_in = client.post(reverse("site:login"), {"username": "13912345678", "password": PASSWORD})
+    assert signed_in.status_code == 302, signed_in.content.decode()
     return Volunteer.objects.get(phone="13912345678")
 
 
@@ -47,6 +59,59 @@ def test_registering_makes_a_login_and_a_private_volunteer(client, resident):
     assert resident.show_name_publicly is False
     me = client.get(reverse("site:me")).content.decode()
     assert resident.number in me and "陈街坊" in me
+
+
+def _answer(response, echoed: str = "") -> tuple:
+    """What a visitor can observe of an answer, but for its per-visitor CSRF token, the time in
+    the messages cookie's signature (the messages are compared instead) and the number the form
+    shows back as typed (``echoed``)."""
+    cookies = {name: morsel.value for name, morsel in response.cookies.items() if name != "csrftoken"}
+    if cookies.get("messages"):
+        messages = CookieStorage(None)._decode(cookies["messages"])
+        assert messages is not None
+        cookies["messages"] = [str(message) for message in messages]
+    body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
+    if echoed:
+        body = body.replace(f'value="{echoed}"', 'value="…"')
+    return response.status_code, response.get("Location"), cookies, body
+
+
+def test_registering_says_nothing_of_whether_a_number_has_an_account(client, guicheng, community):
+    # given a number with an account, and a number without one
+    taken = VolunteerFactory(community=community("桂花社区"), phone="13800000001")
+    taken.user = django_user_model_create("13800000001", "Old-pass-2023!")
+    taken.save()
+    before = (Volunteer.objects.count(), taken.user.password)
+
+    def register(phone: str):
+        fresh = Client()
+        data = {"name": "陈街坊", "phone": phone, "community": community("桂花社区").pk}
+        first = fresh.post(reverse("site:register"), data | {"password": PASSWORD, "agree": "on"})
+        return first, fresh.get(first["Location"])
+
+    # when someone registers each of them
+    new_first, new_next = register("13800000002")
+    taken_first, taken_next = register("13800000001")
+
+    # then both answers are the same, and so are the pages they lead to
+    assert _answer(new_first) == _answer(taken_first)
+    assert new_first.status_code == 302 and new_first["Location"] == reverse("site:login")
+    assert _answer(new_next) == _answer(taken_next)
+    assert "如这个手机号以前注册过，请用原来的密码登录" in new_next.content.decode()
+    assert "已注册" not in taken_next.content.decode()
+    # and only the new number got an account; the existing one is as it was
+    assert Volunteer.objects.count() == before[0] + 1
+    taken.user.refresh_from_db()
+    assert taken.user.password == before[1]
+    assert Volunteer.objects.filter(phone="13800000001").count() == 1
+    # and a bad password is refused alike for both numbers
+    bad = {"name": "陈街坊", "community": community("桂花社区").pk, "password": "12345678", "agree": "on"}
+    answers = [
+        _answer(Client().post(reverse("site:register"), bad | {"phone": phone}), echoed=phone)
+        for phone in ("13800000003", "13800000001")
+    ]
+    assert answers[0] == answers[1] and answers[0][0] == 200
+    assert Volunteer.objects.count() == before[0] + 1
 
 
 def test_a_bad_registration_says_why_and_writes_nothing(client, guicheng, community, resident):

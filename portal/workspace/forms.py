@@ -8,7 +8,7 @@ from django import forms
 from organizations.forms import WeekFormSet
 from organizations.models import OpeningException, OpeningInterval, ServiceCenter
 from projects.models import PERCENT_VALIDATORS
-from projects.validators import validate_photo
+from projects.validators import MAX_PHOTOS_PER_UPDATE, validate_photo
 from volunteers.models import Activity, VolunteerTeam
 
 
@@ -17,7 +17,8 @@ class PhotosInput(forms.ClearableFileInput):
 
 
 class PhotosField(forms.FileField):
-    """Any number of photos (none included), each checked like the admin's photo field."""
+    """Up to ``MAX_PHOTOS_PER_UPDATE`` photos (none included), as the API takes, each checked
+    like the admin's photo field."""
 
     def __init__(self, **kwargs):
         attrs = {"accept": "image/jpeg,image/png,image/webp", "capture": "environment"}
@@ -25,6 +26,10 @@ class PhotosField(forms.FileField):
 
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > MAX_PHOTOS_PER_UPDATE:
+            raise forms.ValidationError(
+                f"一次最多上传 {MAX_PHOTOS_PER_UPDATE} 张照片（这次选了 {len(files)} 张）。", code="too_many"
+            )
         errors = []
         for number, photo in enumerate(files, start=1):
             try:
@@ -46,7 +51,7 @@ class ProgressForm(forms.Form):
         validators=PERCENT_VALIDATORS,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 100}),
     )
-    photos = PhotosField(label="现场照片（可多张）")
+    photos = PhotosField(label=f"现场照片（最多 {MAX_PHOTOS_PER_UPDATE} 张）")
     # Set by the phone for a draft sent again after a lost connection: the second copy is ignored.
     draft = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
