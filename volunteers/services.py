@@ -2,8 +2,9 @@
 
 Every function takes the acting ``user`` explicitly, validates with ``full_clean()`` and runs in
 one transaction. Rows that a concurrent request could race for are locked first, always in the
-same order (volunteer, then activity / record / reward / post), so two requests wait for each
-other instead of both taking the last place, the last gift or the last points:
+same order (volunteer, then activity, then its sign-ups / record / reward / post), so two
+requests wait for each other instead of both taking the last place, the last gift or the last
+points, and never deadlock by taking two rows in opposite orders:
 
 - a sign-up locks its activity and counts the places held;
 - a redemption locks the volunteer (the balance) and takes the stock with a conditional UPDATE;
@@ -95,6 +96,11 @@ def _lock_volunteer(volunteer: Volunteer, user) -> Volunteer:
     return Volunteer.objects.select_for_update(of=("self",)).get(pk=volunteer.pk)
 
 
+def _lock_activity(activity_id: int) -> Activity:
+    """The activity's row lock, always taken before any of its sign-ups' (one order everywhere)."""
+    return Activity.objects.select_for_update(of=("self",)).get(pk=activity_id)
+
+
 # --- Teams and volunteers ---------------------------------------------------------------------
 
 
@@ -170,7 +176,7 @@ def signup_register(*, activity: Activity, volunteer: Volunteer, user) -> Signup
     """Sign ``volunteer`` up: a place while there is one, else the waitlist. Signing up again
     while signed up returns the existing sign-up."""
     volunteer = _lock_volunteer(volunteer, user)
-    activity = Activity.objects.select_for_update(of=("self",)).get(pk=activity.pk)
+    activity = _lock_activity(activity.pk)
     if activity.is_cancelled:
         raise ValidationError("这个活动已取消。")
     if activity.ends_at <= timezone.now():
@@ -195,8 +201,10 @@ def signup_cancel(*, signup: Signup, user) -> Signup:
     """Cancel; a place given up goes to the first on the waitlist. Cancelling a cancelled sign-up
     changes nothing, so the waitlist moves once per cancellation."""
     _lock_volunteer(signup.volunteer, user)
-    activity = Activity.objects.select_for_update(of=("self",)).get(pk=signup.activity_id)
-    signup = Signup.objects.get(pk=signup.pk)
+    activity = _lock_activity(signup.activity_id)
+    signup = Signup.objects.select_for_update(of=("self",)).filter(pk=signup.pk).first()
+    if signup is None:
+        raise ValidationError("这条报名已被删除。")
     if signup.status == Signup.Status.CANCELLED:
         return signup
     if signup.status in (Signup.Status.ATTENDED, Signup.Status.NO_SHOW):
@@ -212,8 +220,12 @@ def signup_cancel(*, signup: Signup, user) -> Signup:
 @transaction.atomic
 def signup_delete(*, signup: Signup, user) -> None:
     """Street staff remove a sign-up made in error; its place goes to the waitlist."""
+    if not Signup.objects.scoped_for(user).filter(pk=signup.pk).exists():
+        raise PermissionDenied("这条报名不在你的工作范围内。")
+    # The activity first, then the sign-up, as signup_cancel does: the other way round the two
+    # deadlock when a volunteer cancels while staff delete.
+    activity = _lock_activity(signup.activity_id)
     signup = _in_scope(Signup, signup.pk, user, "这条报名不在你的工作范围内。")
-    activity = Activity.objects.select_for_update(of=("self",)).get(pk=signup.activity_id)
     signup._history_user = user
     signup.delete()
     _promote_waitlisted(activity, user)
@@ -234,6 +246,9 @@ def service_record_change(*, record: ServiceRecord, user) -> ServiceRecord:
 @transaction.atomic
 def signup_mark(*, signup: Signup, attended: bool, user) -> Signup:
     """Staff mark attendance after the activity."""
+    if not Signup.objects.scoped_for(user).filter(pk=signup.pk).exists():
+        raise PermissionDenied("这条报名不在你的工作范围内。")
+    _lock_activity(Signup.objects.values_list("activity_id", flat=True).get(pk=signup.pk))
     signup = _in_scope(Signup, signup.pk, user, "这条报名不在你的工作范围内。")
     if signup.status not in (Signup.Status.REGISTERED, Signup.Status.ATTENDED, Signup.Status.NO_SHOW):
         raise ValidationError("只有已报名的志愿者可以登记到场情况。")
