@@ -127,3 +127,24 @@ def test_the_workspace_batch_is_all_or_nothing(served, guihua_secretary, client)
     assert response.status_code == 400
     assert broken.volunteer.name in response.content.decode()
     assert not ServiceRecord.objects.confirmed().exists()
+
+
+def test_the_apis_batch_is_all_or_nothing_and_confirms_other_communities_volunteers(served, guihua_secretary):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(guihua_secretary)
+    url = reverse("api:service-record-batch")
+    broken = ServiceRecord.objects.create(
+        volunteer=VolunteerFactory(community=served[0].community, name="时间有误的人"), activity=served[0].activity,
+        street=served[0].street, community=served[0].community, started_at=at(7, 9), ended_at=at(8, 20),
+    )  # fmt: skip
+
+    refused = api.post(url, {"ids": [served[0].pk, broken.pk], "decision": "confirm"}, format="json")
+    no_reason = api.post(url, {"ids": [served[0].pk], "decision": "reject"}, format="json")
+    done = api.post(url, {"ids": [r.pk for r in served], "decision": "confirm"}, format="json")
+
+    assert refused.status_code == 400 and "时间有误的人" in str(refused.json())
+    assert no_reason.status_code == 400 and "note" in str(no_reason.json())
+    assert done.status_code == 200 and done.json() == {"confirmed": 2, "already": 0, "rejected": 0}
+    assert ServiceRecord.objects.confirmed().count() == 2
