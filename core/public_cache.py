@@ -4,7 +4,13 @@ behind them change.
 Every cached page's key carries a content version. A change to any record of the portal's apps
 (``post_save``, ``post_delete``, ``m2m_changed``, connected in ``PortalConfig.ready``) replaces
 the version, so every page is rendered afresh on its next visit; bulk writes that send no
-signals call ``public_content_changed()`` themselves, and the timeout bounds what is left.
+signals (the hours import, the ratings of a period, roll-ups, history-keeping bulk updates, a
+数读 refresh that changed a figure) call ``public_content_changed()`` themselves, and the
+timeout bounds what is left.
+
+The version is replaced when the transaction commits, never before: a page read between the
+write and the commit still shows the old records, and cached under a new version it (and the
+API's ETag built from that version) would stay stale until the next write.
 Logged-in visitors, non-GET requests and pages with forms (a CSRF token is per visitor) are
 never cached.
 """
@@ -13,11 +19,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import threading
 import time
 import uuid
 from datetime import UTC, datetime
 
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 
 VERSION_KEY = "portal:public:version"
@@ -47,9 +55,23 @@ def content_version() -> tuple[str, datetime]:
     return version, changed_at
 
 
+# Set when a change is registered, cleared by the first of its commit callbacks: a transaction
+# of a thousand saves queues a thousand callbacks, and only the first writes a new version.
+# (A rolled-back transaction leaves it set, which at worst costs one needless new version.)
+_due = threading.local()
+
+
+def _bump() -> None:
+    if getattr(_due, "value", False):
+        _due.value = False
+        cache.set(VERSION_KEY, _new_version(), None)
+
+
 def public_content_changed(**_kwargs) -> None:
-    """Every cached public page is stale from now on."""
-    cache.set(VERSION_KEY, _new_version(), None)
+    """Every cached public page is stale once the current transaction commits (at once outside
+    one)."""
+    _due.value = True
+    transaction.on_commit(_bump)
 
 
 def public_page(timeout: int = 300):

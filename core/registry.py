@@ -192,8 +192,19 @@ def refresh(street) -> list[FigureValue]:
     """Compute every figure for ``street`` now and cache the result."""
     now = timezone.now()
     values = [compute(figure, street, now=now) for figure in figures()]
+    before = cache.get(_key(street.pk))
     cache.set(_key(street.pk), values, timeout=settings.INDICATORS_FIGURES_CACHE_SECONDS)
+    if before is None or [_shown(v) for v in before] != [_shown(v) for v in values]:
+        # The figures catch bulk writes that sent no signal: the pages showing them are stale.
+        from core.public_cache import public_content_changed
+
+        public_content_changed()
     return values
+
+
+def _shown(value: FigureValue) -> tuple:
+    """What a public page shows of a figure (its computing time aside)."""
+    return (value.name, value.value, value.public_url, value.help)
 
 
 def figures_for(street) -> list[FigureValue]:

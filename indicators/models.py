@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.once import once_token_field
 from organizations.models import PartyOrganization, Street, manager_for
 from organizations.scope import ScopedQuerySet
 
@@ -722,6 +723,7 @@ class FollowUpVisit(models.Model):
     )
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
     is_demo = models.BooleanField("演示数据", default=False, editable=False)
+    once_token = once_token_field()
 
     scope_path = "case__subject__community"
     street_path = "case__subject__street"

@@ -25,6 +25,8 @@ from django.db.models.functions import Round
 from django.utils import timezone
 
 from core import registry
+from core.once import first_of, insert_once
+from core.public_cache import public_content_changed
 from organizations.importing import upsert
 from organizations.models import Street
 from organizations.scope import acts_on_whole_street, require
@@ -288,6 +290,7 @@ def period_ratings_compute(*, period_id: int) -> PassResult:
     period._change_reason = f"星级计算完成：{rated} 个对象"
     period.save(update_fields=["ratings_computed_at"])
     transaction.on_commit(registry.invalidate)
+    public_content_changed()  # the INSERT … SELECTs and UPDATEs above send no post_save
     return PassResult(rated=rated, cases_opened=opened, cases_closed=closed)
 
 
@@ -418,19 +421,27 @@ def case_save(*, case: RectificationCase, user) -> RectificationCase:
 
 
 @transaction.atomic
-def visit_add(*, case: RectificationCase, user, visited_on: date, notes: str, next_steps: str = "") -> FollowUpVisit:
+def visit_add(
+    *, case: RectificationCase, user, visited_on: date, notes: str, next_steps: str = "", once: str = ""
+) -> FollowUpVisit:
     """Record a follow-up visit to a subject under rectification (its 指导员, a mentor or the
-    community's secretary)."""
+    community's secretary). A form sent twice (``once``, see ``core.once``) records
+    one visit and answers the second time with it."""
     require(user, "indicators.add_followupvisit", message="你只能查看整顿案例，没有记录走访的权限。")
     if not _in_scope(RectificationCase, case.pk, user):
         raise PermissionDenied("这个整顿案例不在你的工作范围内。")
+
+    def same(first):
+        return (first.case_id, first.visitor_id, first.visited_on) == (case.pk, user.pk, visited_on)
+
+    if (first := first_of(FollowUpVisit, once, same=same)) is not None:
+        return first
     visit = FollowUpVisit(case=case, visited_on=visited_on, notes=notes, next_steps=next_steps, visitor=user)
     visit.full_clean()
     if visited_on > timezone.localdate():
         raise ValidationError({"visited_on": "走访日期不能晚于今天。"})
     visit._history_user = user
-    visit.save()
-    return visit
+    return insert_once(visit, once, visit.save, same=same)
 
 
 @transaction.atomic

@@ -13,6 +13,8 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.public_cache import public_content_changed
+
 from .importing import upsert
 from .models import (
     AreaCluster,
@@ -146,6 +148,7 @@ def grid_save(*, grid: Grid, user) -> Grid:
         bulk_update_with_history(
             below, Grid, ["path", "community"], default_user=user, default_change_reason="上级网格改名或调整"
         )
+        public_content_changed()  # a bulk update sends no post_save
     return grid
 
 
@@ -158,6 +161,8 @@ def positions_follow_organization(*, organization: PartyOrganization, user) -> i
     bulk_update_with_history(
         moved, Position, ["community"], default_user=user, default_change_reason="随所在党组织调整社区"
     )
+    if moved:
+        public_content_changed()  # a bulk update sends no post_save
     return len(moved)
 
 
@@ -279,6 +284,7 @@ def guicheng_load(*, path: Path = GUICHENG_FIXTURE) -> Street:
                 for a, b in week["saturday"]
             ]
             bulk_create_with_history(intervals, OpeningInterval)
+            public_content_changed()  # a bulk create sends no post_save
     return street
 
 

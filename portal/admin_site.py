@@ -10,6 +10,9 @@ from django.contrib.admin.apps import AdminConfig
 
 
 class PortalAdminSite(admin.AdminSite):
+    # Its script forgets the workspace's drafts and offline pages: phones are shared.
+    logout_template = "admin/logged_out.html"
+
     def index(self, request, extra_context=None):
         from .work_queue import work_queue
 

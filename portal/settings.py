@@ -389,6 +389,9 @@ VOLUNTEERS_POST_CLAIM_LIMIT = env.int("VOLUNTEERS_POST_CLAIM_LIMIT", default=5)
 VOLUNTEERS_ORDER_STALE_DAYS = env.int("VOLUNTEERS_ORDER_STALE_DAYS", default=3)
 # Hours files with more data rows than this are imported in the background (Celery).
 VOLUNTEERS_IMPORT_BACKGROUND_ROWS = env.int("VOLUNTEERS_IMPORT_BACKGROUND_ROWS", default=500)
+# A background hours import that has shown no progress for this long lost its worker: the task,
+# retried, starts the check again (a chunk of rows takes seconds).
+VOLUNTEERS_IMPORT_STALE_SECONDS = env.int("VOLUNTEERS_IMPORT_STALE_SECONDS", default=600)
 
 # The lobby big screen (/screen/) fetches its panels again every this many seconds.
 SCREEN_REFRESH_SECONDS = env.int("SCREEN_REFRESH_SECONDS", default=60)

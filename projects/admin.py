@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from easy_thumbnails.files import get_thumbnailer
 
+from core.once import OnceField
 from organizations.admin_base import ScopedAdmin, ScopedImportExportAdmin, ScopedInline
 from organizations.models import Street
 from organizations.scope import acts_on_whole_street
@@ -105,6 +106,8 @@ class ProgressUpdateForm(forms.ModelForm):
 
     photo = PhotoFormField(label="照片", required=False, help_text="可选；JPEG、PNG 或 WebP。")
     acting_user = None  # set per request by the admin
+    # The form sent twice (back and save again) adds one update: ``core.once``.
+    once = OnceField()
 
     class Meta:
         model = ProgressUpdate
@@ -153,6 +156,7 @@ def save_update_forms(request, parent, forms_to_save, *, subject: str) -> tuple[
                 text=data["text"],
                 percent=data["percent"],
                 photos=photos,
+                once=data.get("once") or "",
                 **{subject: parent},
             )
             new.append(update)
@@ -168,7 +172,7 @@ def save_update_forms(request, parent, forms_to_save, *, subject: str) -> tuple[
 
 class UpdateInline(ProgressUpdateFormMixin, ScopedInline):
     model = ProgressUpdate
-    fields = ["date", "percent", "text", "photo", "author", "created_at", "photo_count"]
+    fields = ["date", "percent", "text", "photo", "author", "created_at", "photo_count", "once"]
     readonly_fields = ["author", "created_at", "photo_count"]
     can_delete = False  # append-only: street staff delete from the update's own page, audited
     show_change_link = True
@@ -250,7 +254,7 @@ class ProgressUpdateAdmin(ProgressUpdateFormMixin, ScopedAdmin):
         if obj is None:
             # A secretary has no 730 items to pick from, so the field is not offered.
             subjects = ["project", "item"] if acts_on_whole_street(request.user) else ["project"]
-            return [*subjects, "date", "percent", "text", "photo"]
+            return [*subjects, "date", "percent", "text", "photo", "once"]
         return ["subject", "date", "percent", "text", "author", "created_at", "updated_at", "is_demo"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -291,6 +295,7 @@ class ProgressUpdateAdmin(ProgressUpdateFormMixin, ScopedAdmin):
                 text=data["text"],
                 percent=data["percent"],
                 photos=[data["photo"]] if data.get("photo") else [],
+                once=data.get("once") or "",
             )
         # The inline formsets hold ``obj``: give it the saved identity so photos attach to it.
         obj.pk, obj.street_id, obj.author_id = saved.pk, saved.street_id, saved.author_id

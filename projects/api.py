@@ -14,6 +14,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import once
 from core.api import CSVRenderer, IdFilter, PublicReadMixin, csv_response, query_int
 from organizations.api import NamedSerializer
 
@@ -143,6 +144,10 @@ class UpdateCreateSerializer(serializers.Serializer):
         max_length=MAX_PHOTOS_PER_UPDATE,
         help_text=f"照片，最多 {MAX_PHOTOS_PER_UPDATE} 张",
     )
+    once = serializers.CharField(
+        required=False, allow_blank=True, max_length=64,
+        help_text="一次性提交编号（也可用请求头 Idempotency-Key）：同一编号再次提交不会重复记录，返回第一次的结果",
+    )  # fmt: skip
 
 
 @extend_schema(tags=["书记工程"])
@@ -166,13 +171,21 @@ class ProjectViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
         summary="书记填报进展（可附照片）",
         request={"multipart/form-data": UpdateCreateSerializer, "application/json": UpdateCreateSerializer},
         responses={201: UpdateSerializer},
-    )
+        parameters=[
+            OpenApiParameter(
+                once.HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+                description="一次性提交编号（最多 64 个字符）：同一编号再次提交不会重复记录，返回第一次的结果",
+            )
+        ],
+    )  # fmt: skip
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def updates(self, request, pk=None):
         project = get_object_or_404(SecretaryProject.objects.all(), pk=pk)
         serializer = UpdateCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        update = services.progress_update_add(user=request.user, project=project, **serializer.validated_data)
+        data = {**serializer.validated_data, "once": once.token_of(request, serializer.validated_data)}
+        update = services.progress_update_add(user=request.user, project=project, **data)
+        # A resend answers as the first send did: same body, same status.
         return Response(UpdateSerializer(update).data, status=status.HTTP_201_CREATED)
 
 

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from core.once import once_token_field
 from organizations.models import Community, Street, manager_for
 from organizations.scope import ScopedQuerySet
 
@@ -493,6 +494,7 @@ class ProgressUpdate(models.Model):
         editable=False,
     )
     is_demo = models.BooleanField("演示数据", default=False, editable=False)
+    once_token = once_token_field()
     created_at = models.DateTimeField("填报时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 

@@ -18,6 +18,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.once import first_of, insert_once
+from core.public_cache import public_content_changed
 from core.uploads import without_metadata
 from organizations.importing import upsert
 from organizations.models import Community, Street
@@ -48,8 +50,10 @@ PROJECTS_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "projects_2023.json"
 
 def _write_if_changed(model, pk: int, values: dict, current: dict) -> None:
     if any(current[name] != value for name, value in values.items()):
-        # A queryset update: derived figures bump neither ``updated_at`` nor the history.
+        # A queryset update: derived figures bump neither ``updated_at`` nor the history, and
+        # send no post_save, so the public pages showing the percent are told here.
         model.objects.filter(pk=pk).update(**values)
+        public_content_changed()
 
 
 def _recompute_latest(model, subject: str, rows: list[tuple[int, int, date | None]]) -> None:
@@ -181,10 +185,22 @@ def progress_update_add(
     item: WorkItem | None = None,
     date: date | None = None,
     photos: Iterable[UploadedFile] = (),
+    once: str = "",
 ) -> ProgressUpdate:
-    """Append an update to a project's or an item's timeline and refresh the roll-ups."""
+    """Append an update to a project's or an item's timeline and refresh the roll-ups. Sent
+    twice with the same ``once`` token (a form resubmitted, a phone's draft resent: see
+    ``core.once``), the first update is returned and nothing more is written; a token
+    that another login already used is refused."""
     require(user, "projects.add_progressupdate", message="你只能查看进展，没有填报的权限。")
     subject = _locked_subject(project=project, item=item, user=user)
+
+    # After the subject's lock: a concurrent copy of the same draft has committed by now.
+    def same(first) -> bool:
+        mine = (user.pk, project.pk if project else None, item.pk if item else None)
+        return (first.author_id, first.project_id, first.item_id) == mine
+
+    if (first := first_of(ProgressUpdate, once, same=same, refusal=DRAFT_OF_ANOTHER)) is not None:
+        return first
     update = ProgressUpdate(
         project=subject if project is not None else None,
         item=subject if item is not None else None,
@@ -195,11 +211,15 @@ def progress_update_add(
     )
     update.full_clean()
     update._history_user = user
-    update.save()
+    if (first := insert_once(update, once, update.save, same=same, refusal=DRAFT_OF_ANOTHER)) is not update:
+        return first
     photo_ids = [_photo_create(update=update, image=image, caption="", user=user).pk for image in photos]
     rollups_recompute(project=update.project, item=update.item)
     _thumbnails_after_commit(photo_ids)
     return update
+
+
+DRAFT_OF_ANOTHER = "这份进展已由其他账号（或为其他项目）提交过，不能以你的名义再次提交。"
 
 
 @transaction.atomic

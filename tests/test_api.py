@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
@@ -230,8 +231,9 @@ def test_a_big_screen_polling_gets_304_without_a_query(anonymous, community):
     assert len(captured) == 0
     assert anonymous.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
 
-    # when a record changes, then the same ETag gets the new list
-    SecretaryProjectFactory(community=community("同心社区"))
+    # when a record changes (and commits), then the same ETag gets the new list
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        SecretaryProjectFactory(community=community("同心社区"))
     changed = anonymous.get(url, HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200 and changed["ETag"] != etag
     assert changed.json()["count"] == first.json()["count"] + 1

@@ -310,6 +310,15 @@ def case_record(c: Ctx):
     assert c.api.get(_url("service-record-detail", other.pk)).status_code == 404
 
 
+def case_record_batch(c: Ctx):
+    own, other = _records(c)
+    both = c.api.post(_url("service-record-batch"), {"ids": [own.pk, other.pk], "decision": "confirm"}, format="json")
+    assert both.status_code == 404
+    assert set(ServiceRecord.objects.values_list("status", flat=True)) == {ServiceRecord.Status.PENDING}
+    mine = c.api.post(_url("service-record-batch"), {"ids": [own.pk], "decision": "confirm"}, format="json")
+    assert mine.status_code == 200 and mine.json()["confirmed"] == 1
+
+
 def case_record_confirm(c: Ctx):
     own, other = _records(c)
     assert c.api.post(_url("service-record-confirm", own.pk)).status_code == 200
@@ -411,6 +420,7 @@ CASES = {
     "service-record-list": case_records,
     "service-record-detail": case_record,
     "service-record-confirm": case_record_confirm,
+    "service-record-batch": case_record_batch,
     "order-list": case_orders,
     "order-detail": case_order,
     "order-accept": case_order_accept,

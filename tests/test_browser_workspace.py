@@ -184,3 +184,69 @@ def test_every_workspace_page_fits_a_phone(browser, live_server, project, secret
         assert page.locator("h1").count() == 1, name
     assert errors == []
     context.close()
+
+
+def _sign_in(page, base, username):
+    page.goto(f"{base}/admin/login/?next=/workspace/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{base}/workspace/")
+
+
+DRAFTS_ON_PHONE = """async () => {
+  const names = (await indexedDB.databases()).map((db) => db.name);
+  if (!names.includes("portal-workspace")) { return 0; }
+  const db = await new Promise((ok, ko) => {
+    const r = indexedDB.open("portal-workspace"); r.onsuccess = () => ok(r.result); r.onerror = () => ko(r.error);
+  });
+  if (!db.objectStoreNames.contains("drafts")) { db.close(); return 0; }
+  const count = await new Promise((ok) => {
+    const r = db.transaction("drafts").objectStore("drafts").count(); r.onsuccess = () => ok(r.result);
+  });
+  db.close();
+  return count;
+}"""
+
+
+def test_a_draft_left_on_a_shared_phone_never_reaches_the_next_login(browser, live_server, project, guicheng):  # noqa: F811
+    staff_user_create(username="guihua2", password=PASSWORD, communities=[guicheng.communities.get(name="桂花社区")])
+    # Without the service worker: Chromium's offline emulation does not hold back a POST that
+    # passes by a service worker (it reached the server), and the drafts are what is tested.
+    context = browser.new_context(
+        viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", has_touch=True, service_workers="block"
+    )
+    page = context.new_page()
+    progress = f"{live_server.url}/workspace/projects/{project.pk}/progress/"
+
+    # given secretary A writes a progress update offline and it waits on the phone
+    _sign_in(page, live_server.url, "guihua")
+    page.goto(progress)
+    page.wait_for_selector("form[data-draft-ready]", state="attached")
+    context.set_offline(True)
+    page.fill("textarea[name=text]", "上一位书记离线写的进展")
+    page.fill("input[name=percent]", "60")
+    page.get_by_role("button", name="提交进展").click()
+    page.locator(".draft-status", has_text="网络不通").wait_for()
+    assert page.evaluate(DRAFTS_ON_PHONE) == 1
+    assert not ProgressUpdate.objects.exists()
+    page.goto("about:blank")  # A leaves the page before the connection returns
+
+    # when A logs out from the workspace
+    context.set_offline(False)
+    page.goto(f"{live_server.url}/workspace/")
+    page.get_by_role("button", name="退出登录").click()
+    page.wait_for_selector("html[data-forgotten=yes]", state="attached")
+    page.screenshot(path=SHOTS / "workspace-logged-out.png", full_page=True)
+
+    # then the phone keeps nothing of A's, and B, logging in, sees no draft and sends nothing
+    assert page.evaluate(DRAFTS_ON_PHONE) == 0
+    assert page.evaluate("caches.has('workspace-v1')") is False
+    _sign_in(page, live_server.url, "guihua2")
+    page.goto(progress)
+    page.wait_for_selector("form[data-draft-ready]", state="attached")
+    page.wait_for_timeout(1000)  # time for a restored draft to be sent, were there one
+    assert page.input_value("textarea[name=text]") == ""
+    assert page.locator(".draft-status").inner_text() == ""
+    assert not ProgressUpdate.objects.exists()
+    context.close()

@@ -391,11 +391,12 @@ class ServiceRecordAdmin(ServiceWritesAdmin, ScopedImportExportAdmin):
 
     @admin.action(description="确认所选记录（记入积分）", permissions=["change"])
     def confirm(self, request, queryset):
-        counts = services.service_records_confirm(records=queryset, user=request.user)
-        messages.info(
-            request,
-            f"已确认 {counts['confirmed']} 条；原已确认 {counts['already']} 条；未能确认 {counts['failed']} 条。",
-        )
+        try:
+            counts = services.service_records_confirm(records=queryset.select_related("volunteer"), user=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, refusal_text(error))
+            return
+        messages.info(request, f"已确认 {counts['confirmed']} 条；原已确认 {counts['already']} 条。")
 
     @admin.action(description="撤销确认（积分冲正）", permissions=["change"])
     def unconfirm(self, request, queryset):
@@ -408,12 +409,14 @@ class ServiceRecordAdmin(ServiceWritesAdmin, ScopedImportExportAdmin):
     @admin.action(description="退回所选记录", permissions=["change"])
     def reject(self, request, queryset):
         note = f"{request.user} 在管理后台退回"
-        self.run_each(
-            request,
-            queryset,
-            lambda r: services.service_record_reject(record=r, user=request.user, note=note),
-            "已退回",
-        )
+        try:
+            done = services.service_records_reject(
+                records=queryset.select_related("volunteer"), user=request.user, note=note
+            )
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, refusal_text(error))
+            return
+        messages.success(request, f"已退回 {done} 条。")
 
     def get_urls(self):
         return [
@@ -463,6 +466,7 @@ class HoursImportAdmin(ServiceWritesAdmin):
     list_select_related = ["created_by"]
     list_filter = ["status"]
     search_fields = ["file_name"]
+    actions = ["rerun"]
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -484,10 +488,21 @@ class HoursImportAdmin(ServiceWritesAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_rerun_permission(self, request):
+        return acts_on_whole_street(request.user)
+
+    @admin.action(description="重新导入（未导入或已中断的批次）", permissions=["rerun"])
+    def rerun(self, request, queryset):
+        self.run_each(
+            request, queryset, lambda job: services.hours_import_rerun(job=job, user=request.user), "已重新排队"
+        )
+
     @admin.display(description="进度")
     def progress(self, obj):
         if obj.status == HoursImport.Status.QUEUED:
             return "排队中"
+        if services.hours_import_is_stuck(obj):
+            return f"已中断（处理进程停止于第 {obj.checked_rows:,} 行）：后台会自动重试，也可选择此批次执行“重新导入”"
         return f"已校验 {obj.checked_rows:,} 行" + (f"，已写入 {obj.written_rows:,} 行" if obj.written_rows else "")
 
     @admin.display(description="错误明细")

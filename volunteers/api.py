@@ -154,6 +154,22 @@ class ConfirmSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="确认备注")
 
 
+class BatchSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), min_length=1, max_length=500,
+        help_text="服务记录编号（最多 500 条）",
+    )  # fmt: skip
+    decision = serializers.ChoiceField(
+        choices=[("confirm", "确认"), ("reject", "退回")], help_text="confirm 确认，reject 退回"
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="退回原因（退回时必填）")
+
+    def validate(self, data):
+        if data["decision"] == "reject" and not data.get("note", "").strip():
+            raise serializers.ValidationError({"note": "退回须说明原因。"})
+        return data
+
+
 class RecordFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=ServiceRecord.Status.choices, help_text="状态")
 
@@ -181,6 +197,38 @@ class ServiceRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         serializer.is_valid(raise_exception=True)
         record = services.service_record_confirm(record=record, user=request.user, **serializer.validated_data)
         return Response(ServiceRecordSerializer(record).data)
+
+    @extend_schema(
+        summary="批量确认或退回",
+        description="所选记录在一个事务里处理：全部成功，或一条也不处理并说明是哪一条、为什么（400）。"
+        "含工作范围外的记录时返回 404，什么也不处理。",
+        request=BatchSerializer,
+        responses={
+            200: inline_serializer(
+                "RecordBatchResult",
+                {
+                    "confirmed": serializers.IntegerField(help_text="本次确认条数"),
+                    "already": serializers.IntegerField(help_text="此前已确认条数"),
+                    "rejected": serializers.IntegerField(help_text="本次退回条数"),
+                },
+            )
+        },
+    )
+    @action(detail=False, methods=["post"], filter_backends=[])
+    def batch(self, request):
+        serializer = BatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        ids = set(data["ids"])
+        records = list(self.get_queryset().filter(pk__in=ids))
+        if len(records) < len(ids):
+            raise NotFound("所选记录中有不在你工作范围内或不存在的记录。")
+        result = {"confirmed": 0, "already": 0, "rejected": 0}
+        if data["decision"] == "confirm":
+            result.update(services.service_records_confirm(records=records, user=request.user))
+        else:
+            result["rejected"] = services.service_records_reject(records=records, user=request.user, note=data["note"])
+        return Response(result)
 
 
 # --- 点单 (staff) -----------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from django.db.models import F, Func, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.once import once_token_field
 from organizations.models import Community, Grid, PartyMember, PartyOrganization, ServiceCenter, Street, manager_for
 from organizations.scope import ScopedQuerySet
 from organizations.validators import validate_id_number, validate_phone
@@ -362,6 +363,7 @@ class Activity(models.Model):
     is_cancelled = models.BooleanField("已取消", default=False)
     is_demo = models.BooleanField("演示数据", default=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    once_token = once_token_field()
 
     scope_path = "community"
     street_path = "street"
@@ -1120,6 +1122,7 @@ class ServiceOrder(models.Model):
     declined_reason = models.CharField("不予受理原因", max_length=200, blank=True)
     last_action_at = models.DateTimeField("最近处理时间", default=timezone.now, editable=False)
     is_demo = models.BooleanField("演示数据", default=False)
+    once_token = once_token_field()
 
     scope_path = "community"
     street_path = "street"
@@ -1214,6 +1217,11 @@ class HoursImport(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="导入人")
     created_at = models.DateTimeField("上传时间", default=timezone.now)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # Each run that claims the job numbers itself and writes its progress only while the number
+    # is still its own: a worker that died (its job silent past the stale limit) is replaced by
+    # the retried task, and a replaced worker that wakes up stops at its next chunk.
+    attempt = models.PositiveIntegerField("运行次数", default=0, editable=False)
+    heartbeat_at = models.DateTimeField("最近进展时间", null=True, blank=True, editable=False)
 
     # Street-level: only street staff import files.
     scope_path = "street__communities"
@@ -1221,7 +1229,7 @@ class HoursImport(models.Model):
     scope_path_is_multi = True
 
     objects = manager_for(HoursImportQuerySet)
-    history = HistoricalRecords(excluded_fields=["checked_rows", "written_rows", "total_rows"])
+    history = HistoricalRecords(excluded_fields=["checked_rows", "written_rows", "total_rows", "heartbeat_at"])
 
     class Meta:
         verbose_name = "时长导入批次"

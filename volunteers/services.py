@@ -2,8 +2,9 @@
 
 Every function takes the acting ``user`` explicitly, validates with ``full_clean()`` and runs in
 one transaction. Rows that a concurrent request could race for are locked first, always in the
-same order (volunteer, then activity / record / reward / post), so two requests wait for each
-other instead of both taking the last place, the last gift or the last points:
+same order (volunteer, then activity, then its sign-ups / record / reward / post), so two
+requests wait for each other instead of both taking the last place, the last gift or the last
+points, and never deadlock by taking two rows in opposite orders:
 
 - a sign-up locks its activity and counts the places held;
 - a redemption locks the volunteer (the balance) and takes the stock with a conditional UPDATE;
@@ -18,7 +19,7 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -27,6 +28,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from core.once import first_of, insert_once
+from core.public_cache import public_content_changed
+from core.refusals import refusal_text
 from organizations.models import Community, PartyMember, PartyOrganization, ServiceCenter, Street
 from organizations.scope import acts_on_whole_street, require, scope_of
 from organizations.selectors import default_street
@@ -101,6 +105,11 @@ def _lock_volunteer(volunteer: Volunteer, user) -> Volunteer:
     return Volunteer.objects.select_for_update(of=("self",)).get(pk=volunteer.pk)
 
 
+def _lock_activity(activity_id: int) -> Activity:
+    """The activity's row lock, always taken before any of its sign-ups' (one order everywhere)."""
+    return Activity.objects.select_for_update(of=("self",)).get(pk=activity_id)
+
+
 # --- Teams and volunteers ---------------------------------------------------------------------
 
 
@@ -172,11 +181,21 @@ def _promote_waitlisted(activity: Activity, user) -> list[Signup]:
 
 
 @transaction.atomic
-def activity_save(*, activity: Activity, user) -> Activity:
-    """Create or change an activity; more places promote people from the waitlist."""
+def activity_save(*, activity: Activity, user, once: str = "") -> Activity:
+    """Create or change an activity; more places promote people from the waitlist. A new
+    activity's form sent twice (``once``, see ``core.once``) creates one."""
     require(user, _permission(Activity, activity), activity, message="这个活动不在你的工作范围内。")
-    if activity.pk is not None:
-        _in_scope(Activity, activity.pk, user, "这个活动不在你的工作范围内。")  # the row lock
+    if activity.pk is None:
+
+        def same(first):
+            return (first.title, first.starts_at, first.community_id) == (
+                activity.title, activity.starts_at, activity.community_id,
+            )  # fmt: skip
+
+        if (first := first_of(Activity, once, same=same)) is not None:
+            return first
+        return insert_once(activity, once, lambda: _save(activity, user), same=same)
+    _in_scope(Activity, activity.pk, user, "这个活动不在你的工作范围内。")  # the row lock
     _save(activity, user)
     _promote_waitlisted(activity, user)
     return activity
@@ -187,7 +206,7 @@ def signup_register(*, activity: Activity, volunteer: Volunteer, user) -> Signup
     """Sign ``volunteer`` up: a place while there is one, else the waitlist. Signing up again
     while signed up returns the existing sign-up."""
     volunteer = _lock_volunteer(volunteer, user)
-    activity = Activity.objects.select_for_update(of=("self",)).get(pk=activity.pk)
+    activity = _lock_activity(activity.pk)
     if activity.is_cancelled:
         raise ValidationError("这个活动已取消。")
     if activity.ends_at <= timezone.now():
@@ -212,8 +231,10 @@ def signup_cancel(*, signup: Signup, user) -> Signup:
     """Cancel; a place given up goes to the first on the waitlist. Cancelling a cancelled sign-up
     changes nothing, so the waitlist moves once per cancellation."""
     _lock_volunteer(signup.volunteer, user)
-    activity = Activity.objects.select_for_update(of=("self",)).get(pk=signup.activity_id)
-    signup = Signup.objects.get(pk=signup.pk)
+    activity = _lock_activity(signup.activity_id)
+    signup = Signup.objects.select_for_update(of=("self",)).filter(pk=signup.pk).first()
+    if signup is None:
+        raise ValidationError("这条报名已被删除。")
     if signup.status == Signup.Status.CANCELLED:
         return signup
     if signup.status in (Signup.Status.ATTENDED, Signup.Status.NO_SHOW):
@@ -229,8 +250,12 @@ def signup_cancel(*, signup: Signup, user) -> Signup:
 @transaction.atomic
 def signup_delete(*, signup: Signup, user) -> None:
     """Street staff remove a sign-up made in error; its place goes to the waitlist."""
+    if not Signup.objects.scoped_for(user).filter(pk=signup.pk).exists():
+        raise PermissionDenied("这条报名不在你的工作范围内。")
+    # The activity first, then the sign-up, as signup_cancel does: the other way round the two
+    # deadlock when a volunteer cancels while staff delete.
+    activity = _lock_activity(signup.activity_id)
     signup = _in_scope(Signup, signup.pk, user, "这条报名不在你的工作范围内。")
-    activity = Activity.objects.select_for_update(of=("self",)).get(pk=signup.activity_id)
     signup._history_user = user
     signup.delete()
     _promote_waitlisted(activity, user)
@@ -251,6 +276,9 @@ def service_record_change(*, record: ServiceRecord, user) -> ServiceRecord:
 @transaction.atomic
 def signup_mark(*, signup: Signup, attended: bool, user) -> Signup:
     """Staff mark attendance after the activity."""
+    if not Signup.objects.scoped_for(user).filter(pk=signup.pk).exists():
+        raise PermissionDenied("这条报名不在你的工作范围内。")
+    _lock_activity(Signup.objects.values_list("activity_id", flat=True).get(pk=signup.pk))
     signup = _in_scope(Signup, signup.pk, user, "这条报名不在你的工作范围内。")
     if signup.status not in (Signup.Status.REGISTERED, Signup.Status.ATTENDED, Signup.Status.NO_SHOW):
         raise ValidationError("只有已报名的志愿者可以登记到场情况。")
@@ -389,13 +417,24 @@ def _earning_entry(record: ServiceRecord, user) -> PointsEntry | None:
     return entry
 
 
+def _lock_record(record: ServiceRecord, user) -> tuple[Volunteer, ServiceRecord]:
+    """A record to review, with its volunteer (the points balance), locked in that order. Who
+    reviews is decided by the record's scope, which is its activity's community (the record is
+    kept under it, ``fill_derived``), not the volunteer's: a volunteer registered in another
+    community or street (双报到) serves here and is confirmed here."""
+    if not ServiceRecord.objects.scoped_for(user).filter(pk=record.pk).exists():
+        raise PermissionDenied("这条服务记录不在你的工作范围内。")
+    volunteer_id = ServiceRecord.objects.values_list("volunteer_id", flat=True).get(pk=record.pk)
+    volunteer = Volunteer.objects.select_for_update(of=("self",)).get(pk=volunteer_id)
+    return volunteer, _in_scope(ServiceRecord, record.pk, user, "这条服务记录不在你的工作范围内。")
+
+
 @transaction.atomic
 def service_record_confirm(*, record: ServiceRecord, user, note: str = "") -> ServiceRecord:
     """Confirm the hours and credit the points. Idempotent: a confirmed record stays as it is
     and earns nothing twice (also guarded by ``pointsentry_one_per_confirmation``)."""
     require(user, "volunteers.change_servicerecord", message=HOURS_REFUSAL)
-    _lock_volunteer(record.volunteer, user)
-    record = _in_scope(ServiceRecord, record.pk, user, "这条服务记录不在你的工作范围内。")
+    _volunteer, record = _lock_record(record, user)
     if record.status == ServiceRecord.Status.CONFIRMED:
         return record
     if record.ended_at is None:
@@ -440,8 +479,7 @@ def service_record_unconfirm(*, record: ServiceRecord, user, reason: str) -> Ser
     require(user, "volunteers.change_servicerecord", message=HOURS_REFUSAL)
     if not reason.strip():
         raise ValidationError("撤销确认须说明原因。")
-    volunteer = _lock_volunteer(record.volunteer, user)
-    record = _in_scope(ServiceRecord, record.pk, user, "这条服务记录不在你的工作范围内。")
+    volunteer, record = _lock_record(record, user)
     if record.status != ServiceRecord.Status.CONFIRMED:
         return record
     _reverse_earning(record, volunteer, user, reason)
@@ -456,8 +494,7 @@ def service_record_reject(*, record: ServiceRecord, user, note: str) -> ServiceR
     require(user, "volunteers.change_servicerecord", message=HOURS_REFUSAL)
     if not note.strip():
         raise ValidationError("退回须说明原因。")
-    volunteer = _lock_volunteer(record.volunteer, user)
-    record = _in_scope(ServiceRecord, record.pk, user, "这条服务记录不在你的工作范围内。")
+    volunteer, record = _lock_record(record, user)
     if record.status == ServiceRecord.Status.REJECTED:
         return record
     if record.ended_at is None:
@@ -469,12 +506,26 @@ def service_record_reject(*, record: ServiceRecord, user, note: str) -> ServiceR
     return _record_save(record, user)
 
 
+def _lock_batch(records: Iterable[ServiceRecord]) -> list[ServiceRecord]:
+    """The batch's volunteers locked at once in id order: two batches over the same people wait
+    for each other instead of deadlocking (each record then re-locks its own volunteer)."""
+    records = list(records)
+    ids = sorted({record.volunteer_id for record in records})
+    list(Volunteer.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk").values_list("pk"))
+    return records
+
+
+def _batch_refusal(record: ServiceRecord, verb: str, error: ValidationError | PermissionDenied) -> ValidationError:
+    return ValidationError(f"“{record}”不能{verb}：{refusal_text(error)}（所选记录均未{verb}，请处理这一条后再试。）")
+
+
+@transaction.atomic
 def service_records_confirm(*, records: Iterable[ServiceRecord], user) -> dict[str, int]:
-    """Batch confirmation (admin action, workspace, API): each record in its own transaction,
-    so one that cannot be confirmed does not hold the others back."""
+    """Batch confirmation (admin action, workspace, API): one transaction, all or nothing. A
+    record that cannot be confirmed stops the batch with a refusal that names it."""
     require(user, "volunteers.change_servicerecord", message=HOURS_REFUSAL)
-    counts = {"confirmed": 0, "already": 0, "failed": 0}
-    for record in records:
+    counts = {"confirmed": 0, "already": 0}
+    for record in _lock_batch(records):
         # The stored status, not the caller's copy: a list may hold one record twice.
         status = ServiceRecord.objects.filter(pk=record.pk).values_list("status", flat=True).first()
         if status == ServiceRecord.Status.CONFIRMED:
@@ -482,11 +533,27 @@ def service_records_confirm(*, records: Iterable[ServiceRecord], user) -> dict[s
             continue
         try:
             service_record_confirm(record=record, user=user)
-        except (ValidationError, PermissionDenied):
-            counts["failed"] += 1
-            continue
+        except (ValidationError, PermissionDenied) as error:
+            raise _batch_refusal(record, "确认", error) from error
         counts["confirmed"] += 1
     return counts
+
+
+@transaction.atomic
+def service_records_reject(*, records: Iterable[ServiceRecord], user, note: str) -> int:
+    """Batch sending back, like ``service_records_confirm``: all or nothing, the refusal names
+    the record that stopped it. Returns how many were sent back."""
+    require(user, "volunteers.change_servicerecord", message=HOURS_REFUSAL)
+    if not note.strip():
+        raise ValidationError("退回须说明原因。")
+    done = 0
+    for record in _lock_batch(records):
+        try:
+            service_record_reject(record=record, user=user, note=note)
+        except (ValidationError, PermissionDenied) as error:
+            raise _batch_refusal(record, "退回", error) from error
+        done += 1
+    return done
 
 
 # --- Points and rewards -----------------------------------------------------------------------
@@ -649,8 +716,17 @@ def service_order_submit(
     wanted_when: str = "",
     address: str = "",
     user=None,
+    once: str = "",
 ) -> ServiceOrder:
-    """A resident's request (anonymous or logged in). Rate limiting is the caller's (the view)."""
+    """A resident's request (anonymous or logged in). Rate limiting is the caller's (the view).
+    The form sent twice (``once``, see ``core.once``) records one order and answers
+    the second time with the first."""
+
+    def same(first):
+        return (first.center_id, first.need, first.contact_phone) == (center.pk, need, contact_phone)
+
+    if (first := first_of(ServiceOrder, once, same=same)) is not None:
+        return first
     order = ServiceOrder(
         center=center,
         street_id=center.street_id,
@@ -663,7 +739,8 @@ def service_order_submit(
         address=address,
         submitted_by=user if getattr(user, "is_authenticated", False) else None,
     )
-    return _save(order, user if getattr(user, "is_authenticated", False) else None)
+    who = user if getattr(user, "is_authenticated", False) else None
+    return insert_once(order, once, lambda: _save(order, who), same=same)
 
 
 def _advance(order: ServiceOrder, user, *, allowed_from: tuple[str, ...], to: str, **changes) -> ServiceOrder:
@@ -989,9 +1066,54 @@ def _insert_from_staging(job: HoursImport) -> int:
     return written
 
 
-def _finish(job_id: int, **values) -> HoursImport:
-    HoursImportRow.objects.filter(job_id=job_id).delete()
-    HoursImport.objects.filter(pk=job_id).update(finished_at=timezone.now(), **values)
+class _Superseded(Exception):
+    """Another run claimed the job (this one had gone silent and was taken for dead)."""
+
+
+RUNNING_IMPORT = (HoursImport.Status.CHECKING, HoursImport.Status.WRITING)
+
+
+def _stale_before():
+    return timezone.now() - timedelta(seconds=settings.VOLUNTEERS_IMPORT_STALE_SECONDS)
+
+
+def _silent_run() -> Q:
+    """A run that shows no progress past the stale limit: its worker died (or was killed)."""
+    return Q(status__in=RUNNING_IMPORT) & (Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=_stale_before()))
+
+
+def hours_import_is_stuck(job: HoursImport) -> bool:
+    return job.status in RUNNING_IMPORT and (job.heartbeat_at is None or job.heartbeat_at < _stale_before())
+
+
+def _claim(job_id: int) -> int | None:
+    """Claim a queued job, or one whose run went silent (the check starts again from the first
+    row). Returns this run's number, or None when a live run holds the job or it is finished.
+    A run that is writing holds the job's row lock until it commits, so it is never claimed
+    from under it."""
+    with transaction.atomic():
+        claimable = Q(status=HoursImport.Status.QUEUED) | _silent_run()
+        job = HoursImport.objects.select_for_update().filter(claimable, pk=job_id).first()
+        if job is None:
+            return None
+        attempt = job.attempt + 1
+        HoursImport.objects.filter(pk=job_id).update(
+            status=HoursImport.Status.CHECKING, attempt=attempt, heartbeat_at=timezone.now(),
+            total_rows=0, checked_rows=0, error_count=0, errors=[],
+        )  # fmt: skip
+    return attempt
+
+
+def _progress(job_id: int, attempt: int, **values) -> None:
+    """Progress of this run, and the sign that it is alive; refused once another run took over."""
+    if not HoursImport.objects.filter(pk=job_id, attempt=attempt).update(heartbeat_at=timezone.now(), **values):
+        raise _Superseded
+
+
+def _finish(job_id: int, attempt: int, **values) -> HoursImport:
+    with transaction.atomic():
+        _progress(job_id, attempt, finished_at=timezone.now(), **values)
+        HoursImportRow.objects.filter(job_id=job_id).delete()
     return HoursImport.objects.get(pk=job_id)
 
 
@@ -1000,16 +1122,37 @@ def hours_import_run(*, job_id: int, chunk_size: int = IMPORT_CHUNK) -> HoursImp
     volunteers, activities, overlaps with the database and with the file's own rows) into a
     staging table, with progress saved after every chunk; only a file without a single bad row
     is then written, in one transaction, every record pending confirmation with its history.
-    Idempotent: a job that is running or finished is left alone."""
-    if not HoursImport.objects.filter(pk=job_id, status=HoursImport.Status.QUEUED).update(
-        status=HoursImport.Status.CHECKING
-    ):
+    Idempotent: a job that a live run holds, or that is finished, is left alone; a job whose
+    run went silent (its worker died) is checked again from the start."""
+    attempt = _claim(job_id)
+    if attempt is None:
         return HoursImport.objects.get(pk=job_id)
+    try:
+        return _check_and_write(job_id, attempt, chunk_size)
+    except _Superseded:
+        return HoursImport.objects.get(pk=job_id)
+    except Exception:
+        # A bug or a lost database: the job says so and can be run again from the admin.
+        logger.exception("hours import %s failed", job_id)
+        message = "导入过程中出现系统错误，未写入任何记录：请稍后在“时长导入批次”中选择这一批次并执行“重新导入”。"
+        _finish(job_id, attempt, status=HoursImport.Status.FAILED, error_count=1,
+                errors=[{"line": 0, "column": "", "message": message}])  # fmt: skip
+        raise
+
+
+def _check_and_write(job_id: int, attempt: int, chunk_size: int) -> HoursImport:
     job = HoursImport.objects.select_related("created_by").get(pk=job_id)
-    HoursImportRow.objects.filter(job=job).delete()
+    HoursImportRow.objects.filter(job=job).delete()  # what a run that died had staged
     errors: list[dict] = []
     lookups = _Lookups(job.street_id)
     read = 0
+
+    def stage(chunk):
+        rows = _stage_chunk(job, chunk, lookups, errors)
+        with transaction.atomic():  # the progress first: a replaced run stages nothing more
+            _progress(job.pk, attempt, total_rows=read, checked_rows=read)
+            HoursImportRow.objects.bulk_create(rows, batch_size=chunk_size)
+
     try:
         with job.file.open("rb") as handle:
             chunk: list = []
@@ -1017,15 +1160,14 @@ def hours_import_run(*, job_id: int, chunk_size: int = IMPORT_CHUNK) -> HoursImp
                 chunk.append((line, row))
                 if len(chunk) >= chunk_size:
                     read += len(chunk)
-                    HoursImportRow.objects.bulk_create(_stage_chunk(job, chunk, lookups, errors), batch_size=chunk_size)
-                    HoursImport.objects.filter(pk=job.pk).update(total_rows=read, checked_rows=read)
+                    stage(chunk)
                     chunk = []
             read += len(chunk)
-            HoursImportRow.objects.bulk_create(_stage_chunk(job, chunk, lookups, errors), batch_size=chunk_size)
+            stage(chunk)
     except HoursFileError as exc:
         return _finish(
-            job.pk, status=HoursImport.Status.FAILED, errors=[{"line": 0, "column": "", "message": str(exc)}],
-            error_count=1, total_rows=read, checked_rows=read,
+            job.pk, attempt, status=HoursImport.Status.FAILED,
+            errors=[{"line": 0, "column": "", "message": str(exc)}], error_count=1, total_rows=read, checked_rows=read,
         )  # fmt: skip
     errors += _self_overlaps(job)
     if read == 0:
@@ -1033,25 +1175,52 @@ def hours_import_run(*, job_id: int, chunk_size: int = IMPORT_CHUNK) -> HoursImp
     if errors:
         errors.sort(key=lambda error: error["line"])
         return _finish(
-            job.pk, status=HoursImport.Status.FAILED, errors=errors,
+            job.pk, attempt, status=HoursImport.Status.FAILED, errors=errors,
             error_count=len({error["line"] for error in errors}), total_rows=read, checked_rows=read,
         )  # fmt: skip
 
-    HoursImport.objects.filter(pk=job.pk).update(status=HoursImport.Status.WRITING, total_rows=read, checked_rows=read)
+    _progress(job.pk, attempt, status=HoursImport.Status.WRITING, total_rows=read, checked_rows=read)
     try:
         with transaction.atomic():
+            # The job's row lock, held to the commit: a retried task waits instead of claiming it.
+            if not HoursImport.objects.select_for_update().filter(pk=job.pk, attempt=attempt).exists():
+                raise _Superseded
             late = _late_overlaps(job)
             if late:
                 raise ValidationError([f"第{line}行：与这段时间内新录入的记录时间重叠。" for line in late])
             written = _insert_from_staging(job)
+            public_content_changed()  # raw INSERTs send no post_save
+            # Done in the same transaction: a worker dying after the commit leaves a finished
+            # job, never one that a retried task would write a second time.
+            return _finish(job.pk, attempt, status=HoursImport.Status.DONE, written_rows=written)
     except (ValidationError, IntegrityError) as exc:
         race = "写入时与他人同时录入的记录时间重叠，请重新导入。"
         messages = exc.messages if isinstance(exc, ValidationError) else [race]
         return _finish(
-            job.pk, status=HoursImport.Status.FAILED, error_count=len(messages),
+            job.pk, attempt, status=HoursImport.Status.FAILED, error_count=len(messages),
             errors=[{"line": 0, "column": "", "message": message} for message in messages],
         )  # fmt: skip
-    return _finish(job.pk, status=HoursImport.Status.DONE, written_rows=written)
+
+
+@transaction.atomic
+def hours_import_rerun(*, job: HoursImport, user) -> HoursImport:
+    """Queue a failed job, or one whose run died, again (the same file). Street staff only."""
+    from .tasks import import_hours
+
+    if not acts_on_whole_street(user) or not HoursImport.objects.scoped_for(user).filter(pk=job.pk).exists():
+        raise PermissionDenied("只有街道工作人员可以导入数据。")
+    again = Q(status=HoursImport.Status.FAILED) | _silent_run()
+    if not HoursImport.objects.filter(again, pk=job.pk).update(
+        status=HoursImport.Status.QUEUED, heartbeat_at=None, finished_at=None, error_count=0, errors=[],
+        total_rows=0, checked_rows=0, written_rows=0,
+    ):  # fmt: skip
+        job.refresh_from_db()
+        raise ValidationError(f"“{job.file_name}”{job.get_status_display()}，不能重新导入。")
+    job.refresh_from_db()
+    job._history_user, job._change_reason = user, "重新导入"
+    job.save(update_fields=["status"])  # the history row: who ran it again
+    transaction.on_commit(lambda: import_hours.delay(job.pk))
+    return job
 
 
 @transaction.atomic

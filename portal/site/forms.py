@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from core.once import OnceField
 from organizations.models import Community, ServiceCenter
 from organizations.validators import validate_phone
 from volunteers.models import ServiceOrder
@@ -36,6 +37,8 @@ class ServiceOrderForm(forms.Form):
     contact_phone = forms.CharField(
         label="联系电话（只给服务中心，不会公开）", max_length=20, validators=[validate_phone]
     )
+    # Back and submit again sends the same token: the first order's page, no second order.
+    once = OnceField()
 
     def __init__(self, *args, street=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -222,11 +222,13 @@ def order_new(request):
         try:
             order = services.service_order_submit(user=request.user, **data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            by_field = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+            for field, errors in by_field.items():
+                form.add_error(field if field in form.fields and field != "once" else None, errors)
         else:
-            request.session.setdefault("order_codes", []).append(order.code)
-            request.session.modified = True
+            if not order.once_replayed:
+                request.session.setdefault("order_codes", []).append(order.code)
+                request.session.modified = True
             return redirect("site:order", code=order.code)
     return render(request, "portal/site/order_new.html", {"form": form})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
+from core.once import OnceField
 from organizations.forms import WeekFormSet
 from organizations.models import OpeningException, OpeningInterval, ServiceCenter
 from projects.models import PERCENT_VALIDATORS
@@ -52,12 +53,19 @@ class ProgressForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 100}),
     )
     photos = PhotosField(label=f"现场照片（最多 {MAX_PHOTOS_PER_UPDATE} 张）")
-    # Set by the phone for a draft sent again after a lost connection: the second copy is ignored.
-    draft = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    # The one-time token (``core.once``): made with the page, replaced by the phone's
+    # draft id when the phone keeps a draft. A draft sent again after a lost answer, or the form
+    # sent twice, records one update.
+    draft = OnceField()
+    # Whose login the phone's draft was written under: a draft left on a shared phone is never
+    # sent under the next login's name (the server refuses it too).
+    draft_user = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class ActivityForm(forms.ModelForm):
     """A new activity of the user's communities, usually at one of their centres."""
+
+    once = OnceField()
 
     class Meta:
         model = Activity
@@ -137,6 +145,7 @@ class VisitForm(forms.Form):
     next_steps = forms.CharField(
         label="下一步", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
     )
+    once = OnceField()
 
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")

@@ -10,7 +10,6 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.staticfiles import finders
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -44,8 +43,7 @@ from .forms import (
     VisitForm,
 )
 
-# A draft sent twice (the answer to the first send was lost with the connection) is taken once.
-DRAFT_SECONDS = 2 * 24 * 3600
+DRAFT_OF_ANOTHER_LOGIN = "这份草稿是另一个账号在这台手机上填写的，不能以你的名义提交。"
 # Hour records shown for confirmation at once, oldest first.
 RECORDS_PER_PAGE = 200
 
@@ -125,25 +123,24 @@ def _progress(request, *, project=None, item=None):
         return refusal
     form = ProgressForm(request.POST or None, request.FILES or None, initial={"percent": subject.percent})
     if request.method == "POST" and form.is_valid():
-        draft_key = f"workspace-draft:{request.user.pk}:{form.cleaned_data['draft']}"
-        if form.cleaned_data["draft"] and cache.get(draft_key):
-            # The first copy of this draft arrived; its answer did not.
-            return _progress_done(request, subject, created=False)
+        data = form.cleaned_data
         try:
-            project_services.progress_update_add(
+            if data["draft_user"] is not None and data["draft_user"] != request.user.pk:
+                raise PermissionDenied(DRAFT_OF_ANOTHER_LOGIN)
+            update = project_services.progress_update_add(
                 user=request.user,
                 project=project,
                 item=item,
-                text=form.cleaned_data["text"],
-                percent=form.cleaned_data["percent"],
-                photos=form.cleaned_data["photos"],
+                text=data["text"],
+                percent=data["percent"],
+                photos=data["photos"],
+                once=data["draft"],
             )
         except (ValidationError, PermissionDenied) as error:
             _attach(form, error)
         else:
-            if form.cleaned_data["draft"]:
-                cache.set(draft_key, 1, DRAFT_SECONDS)
-            return _progress_done(request, subject, created=True)
+            # A resend whose first copy arrived (its answer did not) finds that update.
+            return _progress_done(request, subject, created=not update.once_replayed)
     if request.method == "POST" and _wants_json(request):
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     updates = projects.timeline(project=project, item=item, public_only=False)[:3]
@@ -189,19 +186,23 @@ def records(request):
             return _refused(request, HOURS)
         if form.is_valid():
             selected = [record for record in pending if record.pk in form.cleaned_data["records"]]
-            if form.cleaned_data["decision"] == "confirm":
-                counts = volunteer_services.service_records_confirm(records=selected, user=request.user)
-                text = f"已确认 {counts['confirmed']} 条"
-                text += f"，{counts['already']} 条此前已确认" if counts["already"] else ""
-                text += f"，{counts['failed']} 条未能确认（请到后台查看原因）" if counts["failed"] else ""
-                messages.success(request, text + "。")
-            else:
-                for record in selected:
-                    volunteer_services.service_record_reject(
-                        record=record, user=request.user, note=form.cleaned_data["note"].strip()
+            try:
+                # One transaction each way: all the selected records, or none and the reason.
+                if form.cleaned_data["decision"] == "confirm":
+                    counts = volunteer_services.service_records_confirm(records=selected, user=request.user)
+                    text = f"已确认 {counts['confirmed']} 条"
+                    text += f"，{counts['already']} 条此前已确认" if counts["already"] else ""
+                    text += "。"
+                else:
+                    done = volunteer_services.service_records_reject(
+                        records=selected, user=request.user, note=form.cleaned_data["note"].strip()
                     )
-                messages.success(request, f"已退回 {len(selected)} 条，志愿者会看到原因。")
-            return redirect("workspace:records")
+                    text = f"已退回 {done} 条，志愿者会看到原因。"
+            except (ValidationError, PermissionDenied) as error:
+                _attach(form, error)
+            else:
+                messages.success(request, text)
+                return redirect("workspace:records")
     context = {"records": pending, "form": form, "limit": RECORDS_PER_PAGE, "may_decide": may_decide}
     return render(request, "portal/workspace/records.html", context, status=400 if form.errors else 200)
 
@@ -320,7 +321,7 @@ def activity_new(request):
         activity = form.save(commit=False)
         activity.street_id = activity.community.street_id
         try:
-            volunteer_services.activity_save(activity=activity, user=user)
+            activity = volunteer_services.activity_save(activity=activity, user=user, once=form.cleaned_data["once"])
         except (ValidationError, PermissionDenied) as error:
             _attach(form, error)
         else:
@@ -343,7 +344,7 @@ def case_visit(request, pk: int):
     form = VisitForm(request.POST or None, initial={"visited_on": today_in_beijing()})
     if request.method == "POST" and form.is_valid():
         try:
-            rating_services.visit_add(case=case, user=request.user, **form.cleaned_data)
+            rating_services.visit_add(case=case, user=request.user, **form.cleaned_data)  # ``once`` included
         except (ValidationError, PermissionDenied) as error:
             _attach(form, error)
         else:

@@ -1,6 +1,9 @@
 /* The workspace on a phone: progress drafts kept on the phone (IndexedDB, photos included) and
    sent when the connection comes back; "select all" for batch confirmation; the service worker
-   that lets the workspace open without a connection. No inline script: CSP forbids it. */
+   that lets the workspace open without a connection. No inline script: CSP forbids it.
+   A phone may be shared: a draft belongs to the login it was written under (its key and its
+   record carry the user id the page names), is never shown or sent under another login (the
+   server refuses it too), and is forgotten at logout (forget-drafts.js). */
 (function () {
   "use strict";
 
@@ -11,7 +14,11 @@
     return new Promise(function (resolve, reject) {
       var request = indexedDB.open(DB_NAME, 1);
       request.onupgradeneeded = function () { request.result.createObjectStore(STORE); };
-      request.onsuccess = function () { resolve(request.result); };
+      request.onsuccess = function () {
+        // Let the logout page delete the database even while this tab is open.
+        request.result.onversionchange = function () { request.result.close(); };
+        resolve(request.result);
+      };
       request.onerror = function () { reject(request.error); };
     });
   }
@@ -59,12 +66,15 @@
   }
 
   function setupDraft(form) {
-    var key = form.dataset.draft;
+    var user = form.dataset.user;
+    if (!user) { return; }  // no login named: keep nothing on the phone
+    var key = "user-" + user + ":" + form.dataset.draft;
     var text = form.querySelector("[name=text]");
     var percent = form.querySelector("[name=percent]");
     var photos = form.querySelector("[name=photos]");
     var draftId = form.querySelector("[name=draft]");
-    var current = { id: newId(), text: "", percent: percent.value, photos: [], queued: false };
+    var draftUser = form.querySelector("[name=draft_user]");
+    var current = { id: newId(), user: user, text: "", percent: percent.value, photos: [], queued: false };
     var sending = false;
 
     function save() {
@@ -82,6 +92,7 @@
       body.append("text", current.text);
       body.append("percent", current.percent);
       body.append("draft", current.id);
+      body.append("draft_user", current.user);
       current.photos.forEach(function (file) { body.append("photos", file, file.name || "photo.jpg"); });
       say(form, "正在发送…");
       return fetch(form.action || window.location.href, {
@@ -116,7 +127,7 @@
     }
 
     drafts.get(key).then(function (saved) {
-      if (saved) {
+      if (saved && saved.user === user) {
         current = saved;
         text.value = saved.text;
         percent.value = saved.percent;
@@ -125,6 +136,8 @@
         if (saved.queued && navigator.onLine) { send(); }
       }
       draftId.value = current.id;
+      if (draftUser) { draftUser.value = current.user; }
+      form.dataset.draftReady = "yes";  // the draft, if any, is restored (tests wait for it)
     });
 
     form.addEventListener("input", save);

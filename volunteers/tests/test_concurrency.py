@@ -12,7 +12,7 @@ from django.db import connection, connections
 
 from organizations.tests.factories import UserFactory
 from volunteers import selectors, services
-from volunteers.models import PointsEntry, Redemption, ServiceRecord, Signup
+from volunteers.models import Activity, PointsEntry, Redemption, ServiceRecord, Signup
 
 from .factories import ActivityFactory, RewardFactory, VolunteerFactory, at
 
@@ -145,3 +145,50 @@ def test_overlapping_records_never_both_get_in(street_staff_plain):
 def street_staff_plain():
     """A superuser: the races are about rows, not about the scope (tested elsewhere)."""
     return UserFactory(username="race-admin", is_superuser=True)
+
+
+def _pause_after(sql_matches, barrier):
+    """An execute wrapper that, once the first statement ``sql_matches`` accepts has run, waits
+    for the other thread at ``barrier`` (a few seconds at most: a thread blocked on a lock
+    never arrives, and then the waiting one goes on)."""
+    state = {"paused": False}
+
+    def wrapper(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not state["paused"] and sql_matches(sql):
+            state["paused"] = True
+            try:
+                barrier.wait(timeout=3)
+            except threading.BrokenBarrierError:
+                pass
+        return result
+
+    return wrapper
+
+
+def test_cancel_and_delete_of_one_signup_never_deadlock(street_staff_plain):
+    """signup_cancel locks the activity, then changes the sign-up; signup_delete used to lock
+    the sign-up, then the activity. Each is held right after its first lock until the other has
+    taken its own: in opposite orders that is a deadlock (PostgreSQL kills one of them)."""
+    activity = ActivityFactory(capacity=1)
+    (person,) = volunteers_with_logins(1, activity.community)
+    signup = services.signup_register(activity=activity, volunteer=person, user=person.user)
+    barrier = threading.Barrier(2)
+    activity_table = Activity._meta.db_table
+
+    def cancel():
+        locks_activity = lambda sql: "FOR UPDATE" in sql and f'FROM "{activity_table}"' in sql  # noqa: E731
+        with connection.execute_wrapper(_pause_after(locks_activity, barrier)):
+            return services.signup_cancel(signup=signup, user=person.user)
+
+    def delete():
+        with connection.execute_wrapper(_pause_after(lambda sql: "FOR UPDATE" in sql, barrier)):
+            return services.signup_delete(signup=signup, user=street_staff_plain)
+
+    results = race([cancel, delete])
+
+    assert not [r for r in results if "deadlock" in str(r).lower()], results
+    # one went first: either the cancellation (then the sign-up is deleted) or the deletion
+    # (then the cancellation says the sign-up is gone)
+    assert not Signup.objects.filter(pk=signup.pk).exists()
+    assert isinstance(results[0], Signup) or isinstance(results[0], ValidationError), results

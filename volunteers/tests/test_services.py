@@ -226,15 +226,18 @@ def test_an_open_check_in_cannot_be_confirmed(guihua, volunteer, street_staff):
         services.service_record_confirm(record=record, user=street_staff)
 
 
-def test_batch_confirm_counts_and_skips_out_of_scope(guihua, tongxin, guihua_secretary):
+def test_batch_confirm_counts_and_refuses_whole_for_one_out_of_scope(guihua, tongxin, guihua_secretary):
     own = [ServiceRecordFactory(volunteer=VolunteerFactory(community=guihua)) for _ in range(3)]
     other = ServiceRecordFactory(volunteer=VolunteerFactory(community=tongxin))
 
-    counts = services.service_records_confirm(records=[*own, own[0], other], user=guihua_secretary)
+    counts = services.service_records_confirm(records=[*own, own[0]], user=guihua_secretary)
+    assert counts == {"confirmed": 3, "already": 1}
 
-    assert counts == {"confirmed": 3, "already": 1, "failed": 1}
-    other.refresh_from_db()
-    assert other.status == ServiceRecord.Status.PENDING
+    # one record out of scope: nothing of the batch is confirmed (see test_review_batches.py)
+    more = ServiceRecordFactory(volunteer=VolunteerFactory(community=guihua))
+    with pytest.raises(ValidationError):
+        services.service_records_confirm(records=[more, other], user=guihua_secretary)
+    assert ServiceRecord.objects.filter(pk__in=[more.pk, other.pk], status="pending").count() == 2
 
 
 # --- Rewards ------------------------------------------------------------------------------------
