@@ -489,7 +489,8 @@ class HoursImportAdmin(ServiceWritesAdmin):
         return False
 
     def has_rerun_permission(self, request):
-        return acts_on_whole_street(request.user)
+        # Running an import again writes records: the permission to import, not only to look.
+        return acts_on_whole_street(request.user) and request.user.has_perm("volunteers.add_hoursimport")
 
     @admin.action(description="重新导入（未导入或已中断的批次）", permissions=["rerun"])
     def rerun(self, request, queryset):

@@ -192,7 +192,11 @@ def hours_import_rerun(*, job: HoursImport, user) -> HoursImport:
     """Queue a failed job, or one whose run died, again (the same file). Street staff only."""
     from ..tasks import import_hours
 
-    if not acts_on_whole_street(user) or not HoursImport.objects.scoped_for(user).filter(pk=job.pk).exists():
+    if (
+        not acts_on_whole_street(user)
+        or not user.has_perm("volunteers.add_hoursimport")
+        or not HoursImport.objects.scoped_for(user).filter(pk=job.pk).exists()
+    ):
         raise PermissionDenied("只有街道工作人员可以导入数据。")
     again = Q(status=HoursImport.Status.FAILED) | _silent_run()
     if not HoursImport.objects.filter(again, pk=job.pk).update(
