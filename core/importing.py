@@ -15,9 +15,12 @@ models say what their constraints mean, once, for the admin and the imports alik
 Text cells an office suite would run as a formula are neutralised on export with a leading
 apostrophe, and the apostrophe is taken off again on import.
 
-Public API: ``PortalResource`` (subclass it), the widgets, the field helpers (``text``,
-``choice``, ``number``, ``yes_no``, ``day``, ``related``, ``street_field``, ``community_field``),
-``cell_text``, ``is_blank``, ``neutralise_formula`` / ``restore_formula`` and ``upsert``.
+Public API: ``PortalResource`` (the base), the widgets, the field helpers (``text``,
+``choice``, ``number``, ``yes_no``, ``day``, ``related``), ``cell_text``, ``is_blank``,
+``neutralise_formula`` / ``restore_formula`` and ``upsert``. Who may import, and which rows
+they may touch, is the scope's rule: the apps' resources subclass
+``organizations.importing.ScopedResource``, which fills in this base's three scope hooks
+(``check_importer``, ``scope_queryset``, ``check_row_scope``) and names streets and communities.
 """
 
 from __future__ import annotations
@@ -38,9 +41,6 @@ from import_export import fields, resources, widgets
 from import_export.results import Error, Result, RowResult
 
 from core.spreadsheet import neutralise_formula, restore_formula
-
-from .models import Community, Street
-from .scope import scope_of
 
 logger = logging.getLogger(__name__)
 
@@ -456,14 +456,6 @@ def related(attribute, column, model, *, field="name", parents=None, label=None,
     )
 
 
-def street_field(column="街道"):
-    return related("street", column, Street, label="街道")
-
-
-def community_field(attribute="community", column="社区", street_column="街道"):
-    return related(attribute, column, Community, parents={"street__name": street_column}, label="社区")
-
-
 # --- Base resource ----------------------------------------------------------------------------
 
 
@@ -483,7 +475,6 @@ class PortalResource(resources.ModelResource):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._seen_keys: dict[tuple, int] = {}
-        self._only_street: str | None = None
 
     @classmethod
     def get_result_class(cls):
@@ -503,11 +494,7 @@ class PortalResource(resources.ModelResource):
         return queryset
 
     def get_queryset(self):
-        queryset = self._with_related(super().get_queryset())
-        if self._only_street is not None:
-            # Street staff find (and so update) only their own street's records.
-            queryset = queryset.filter(**{f"{self._meta.model.street_path}__name": self._only_street})
-        return queryset
+        return self.scope_queryset(self._with_related(super().get_queryset()))
 
     def filter_export(self, queryset, **kwargs):
         # The admin hands over its changelist queryset; read the related names in the same query.
@@ -572,13 +559,20 @@ class PortalResource(resources.ModelResource):
                 "文件的列不对：" + "；".join(problems) + f"。第一行应为列名，可用的列：{'、'.join(known)}。"
                 "最好先导出一份，在导出的文件上修改。"
             )
-        self._only_street = None
-        if user is not None:
-            scope = scope_of(user)
-            if not scope.whole_street:
-                raise ImportFileError("只有街道工作人员可以导入数据。")
-            if not scope.everything:
-                self._only_street = Street.objects.get(pk=scope.street_id).name
+        self.check_importer(user)
+
+    # -- the scope hooks (see ``organizations.importing.ScopedResource``)
+
+    def check_importer(self, user) -> None:
+        """Raises ``ImportFileError`` when ``user`` (None for a script) may not import this
+        file, and notes which records they may touch."""
+
+    def scope_queryset(self, queryset):
+        """The records an import may find, and so update."""
+        return queryset
+
+    def check_row_scope(self, row) -> None:
+        """Raises ``ValidationError`` for a row outside what the importer may touch."""
 
     def before_import(self, dataset, **kwargs):
         # Widgets are copied per resource, but a resource may import twice (dry run, then
@@ -624,10 +618,7 @@ class PortalResource(resources.ModelResource):
             row[column] = restore_formula(row[column])
         self.normalise_row(row)
         super().before_import_row(row, **kwargs)
-        if self._only_street is not None and "街道" in row:
-            street = cell_text(row["街道"])
-            if street != self._only_street:
-                raise ValidationError({"街道": f"你只能导入{self._only_street}的数据，这一行是“{street}”。"})
+        self.check_row_scope(row)
         self._check_duplicate(row, kwargs["row_number"])
 
     def normalise_row(self, row) -> None:

@@ -18,7 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from import_export.formats.base_formats import CSV, XLSX
 
-from organizations import importing, resources
+from core import importing
+from organizations import resources
 from organizations.models import (
     Community,
     District,
