@@ -162,15 +162,12 @@ class ServiceRecordResource(ScopedResource):
         return self._activities[key]
 
     def import_instance(self, instance, row, **kwargs):
-        errors = {}
+        # The framework's import_instance already gathers the row's ValidationErrors; an
+        # activity title that names none or several (``_activity``) is a ValueError.
         try:
             super().import_instance(instance, row, **kwargs)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
         except ValueError as exc:
-            errors["activity"] = [str(exc)]
-        if errors:
-            raise ValidationError(errors)
+            raise ValidationError({"activity": [str(exc)]}) from exc
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         from .services import overlap_check
