@@ -23,6 +23,7 @@ import time
 from datetime import UTC, datetime
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.http import HttpResponse
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django_filters import rest_framework as filters
@@ -37,6 +38,36 @@ from core.spreadsheet import neutralise_formula
 # refused as bad input rather than overflowing the database driver.
 MAX_ID = 2**63 - 1
 ID_PATTERN = "[0-9]{1,18}"
+
+
+# A model serializer whose fields describe themselves in the OpenAPI schema with what the model
+# already says: the model field's ``help_text``, else its ``verbose_name`` (the primary key is
+# “编号”). ``extra_kwargs`` or a declared field's own ``help_text`` still win, for a field the API
+# describes differently. (A comment, not a docstring: drf-spectacular would print a base class's
+# docstring as the description of every serializer built on it.)
+class DescribedModelSerializer(serializers.ModelSerializer):
+    def build_field(self, field_name, info, model_class, nested_depth):
+        field_class, kwargs = super().build_field(field_name, info, model_class, nested_depth)
+        if "help_text" not in kwargs:
+            description = model_field_description(model_class, field_name)
+            if description:
+                kwargs["help_text"] = description
+        return field_class, kwargs
+
+
+def model_field_description(model_class, field_name: str) -> str:
+    """The model field's ``help_text``, else its ``verbose_name``; "" for a name that is not a
+    field (a property, an annotation)."""
+    if field_name == "pk":
+        field = model_class._meta.pk
+    else:
+        try:
+            field = model_class._meta.get_field(field_name)
+        except FieldDoesNotExist:
+            return ""
+    if getattr(field, "primary_key", False):
+        return "编号"
+    return str(getattr(field, "help_text", "") or getattr(field, "verbose_name", "") or "")
 
 
 class IdFilter(filters.NumberFilter):

@@ -18,7 +18,13 @@ from django.utils.html import format_html, format_html_join
 
 from core import registry
 from core.refusals import refusal_text
-from organizations.admin_base import ScopedAdmin, ScopedImportExportAdmin, ScopedInline
+from organizations.admin_base import (
+    SavesThroughService,
+    ScopedAdmin,
+    ScopedImportExportAdmin,
+    ScopedInline,
+    save_with_history,
+)
 from organizations.models import Street
 from organizations.scope import acts_on_whole_street, scope_of
 
@@ -506,7 +512,7 @@ class RectificationCaseAdmin(ScopedAdmin):
 
 
 @admin.register(FollowUpVisit)
-class FollowUpVisitAdmin(ScopedAdmin):
+class FollowUpVisitAdmin(SavesThroughService, ScopedAdmin):
     list_display = ["visited_on", "case", "community", "visitor", "created_at"]
     list_select_related = ["case__subject__community", "case__opened_in", "visitor"]
     date_hierarchy = "visited_on"
@@ -519,19 +525,13 @@ class FollowUpVisitAdmin(ScopedAdmin):
     def community(self, obj):
         return obj.case.subject.community
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            obj._history_user = request.user
-            obj.save()
-            return
-        saved = services.visit_add(
-            case=obj.case,
-            user=request.user,
-            visited_on=obj.visited_on,
-            notes=obj.notes,
-            next_steps=obj.next_steps,
-        )
-        obj.pk, obj.visitor_id, obj.created_at, obj._state.adding = saved.pk, saved.visitor_id, saved.created_at, False
+    services = services
+    create_service = "visit_add"
+    create_fields = ("case", "visited_on", "notes", "next_steps")
+    copied_back = ("visitor_id", "created_at")
+
+    def save_change(self, request, obj, form):
+        save_with_history(request, obj, full_clean=False)
 
 
 # --- 指导员 and 导师团 -----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import registry
-from core.api import IdField, IdFilter, PublicReadMixin, query_int
+from core.api import DescribedModelSerializer, IdField, IdFilter, PublicReadMixin, query_int
 from organizations import selectors as places
 from organizations.api import NamedSerializer
 from organizations.api_permissions import StaffPermission
@@ -26,31 +26,27 @@ from .subjects import SubjectKind
 # --- Honour roll and rating history ----------------------------------------------------------------
 
 
-class PeriodSerializer(serializers.ModelSerializer):
+class PeriodSerializer(DescribedModelSerializer):
     class Meta:
         model = Period
         fields = ["id", "name", "year", "quarter", "starts_on", "ends_on"]
         extra_kwargs = {
-            "id": {"help_text": "编号"},
             "name": {"help_text": "评定期"},
-            "year": {"help_text": "年度"},
             "quarter": {"help_text": "季度，年度评定为空"},
-            "starts_on": {"help_text": "开始日期"},
-            "ends_on": {"help_text": "结束日期"},
         }
 
 
-class SubjectSerializer(serializers.ModelSerializer):
+class SubjectSerializer(DescribedModelSerializer):
     community = NamedSerializer(read_only=True, allow_null=True, help_text="所在社区")
     economic_society = NamedSerializer(read_only=True, allow_null=True, help_text="所在经济社")
 
     class Meta:
         model = PartyOrganization
         fields = ["id", "name", "community", "economic_society"]
-        extra_kwargs = {"id": {"help_text": "编号"}, "name": {"help_text": "党组织名称"}}
+        extra_kwargs = {"name": {"help_text": "党组织名称"}}
 
 
-class RatingSerializer(serializers.ModelSerializer):
+class RatingSerializer(DescribedModelSerializer):
     subject = SubjectSerializer(read_only=True, help_text="评定对象")
     movement_label = serializers.CharField(source="get_movement_display", read_only=True, help_text="升降（中文）")
 
@@ -58,8 +54,6 @@ class RatingSerializer(serializers.ModelSerializer):
         model = Rating
         fields = ["id", "subject", "total", "stars", "previous_stars", "movement", "movement_label", "rank"]
         extra_kwargs = {
-            "id": {"help_text": "编号"},
-            "total": {"help_text": "总分"},
             "stars": {"help_text": "星级（1–5）"},
             "previous_stars": {"help_text": "上期星级，首次评定为空"},
             "movement": {"help_text": "升降代码：up、down、same、new"},
@@ -167,7 +161,7 @@ class FiguresView(PublicReadMixin, APIView):
 # --- Scores (staff) -------------------------------------------------------------------------------
 
 
-class ScoreSerializer(serializers.ModelSerializer):
+class ScoreSerializer(DescribedModelSerializer):
     """Choices come from the user's scope, as in the admin: a subject outside it is “无效”."""
 
     period = IdField(queryset=Period.objects.none(), help_text="评定期编号")
@@ -178,8 +172,6 @@ class ScoreSerializer(serializers.ModelSerializer):
         model = Score
         fields = ["id", "period", "subject", "dimension", "value", "evidence"]
         extra_kwargs = {
-            "id": {"help_text": "编号"},
-            "value": {"help_text": "得分"},
             "evidence": {"help_text": "评分依据"},
         }
         # The database's uniqueness (one score per period, subject and dimension) is checked by

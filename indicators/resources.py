@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from import_export import fields
 
-from organizations.importing import NamedForeignKeyWidget, PortalResource, related, text
-from organizations.importing import number as number_field
+from core.importing import NamedForeignKeyWidget, related, text
+from core.importing import number as number_field
+from organizations.importing import ScopedResource
 from organizations.models import PartyOrganization
 
 from .models import Dimension, Period, Score
@@ -26,7 +27,7 @@ class DimensionWidget(NamedForeignKeyWidget):
         return Dimension.objects.select_related("scheme")
 
 
-class ScoreResource(PortalResource):
+class ScoreResource(ScopedResource):
     street = text("subject__street__name", "街道", readonly=True)
     community = text("subject__community__name", "社区", readonly=True)
     subject = related(
@@ -51,7 +52,7 @@ class ScoreResource(PortalResource):
     key_columns = ("街道", "党组织", "评定期", "维度")
     select_related = ("subject__street", "subject__community", "period", "dimension")
 
-    class Meta(PortalResource.Meta):
+    class Meta(ScopedResource.Meta):
         model = Score
         name = "战斗力指数评分（每行一个维度）"
         fields = ("street", "community", "subject", "period", "dimension", "value", "evidence")

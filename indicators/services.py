@@ -25,9 +25,9 @@ from django.db.models.functions import Round
 from django.utils import timezone
 
 from core import registry
+from core.importing import upsert
 from core.once import first_of, insert_once
 from core.public_cache import public_content_changed
-from organizations.importing import upsert
 from organizations.models import Street
 from organizations.scope import acts_on_whole_street, require
 

@@ -223,3 +223,46 @@ class ScopedImportExportAdmin(ImportExportMixin, ScopedAdmin):
     def get_export_queryset(self, request):
         # The changelist queryset is already scoped; say it again so no subclass can forget.
         return _scoped(super().get_export_queryset(request), request)
+
+
+class SavesThroughService:
+    """For an admin whose add (and maybe change) form saves through a service instead of
+    ``obj.save()``: the service checks the scope and the rules and may write other rows with it.
+
+    Django's admin goes on with the ``obj`` it built from the form (the log entry, the message,
+    the redirect to the change page, the inline formsets), so what the service saved is copied
+    back onto it: its ``pk`` and the names in ``copied_back``, and it is no longer "adding".
+
+    ``create_service`` names the function in the admin's ``services`` module that creates the
+    record; it is called with ``user=request.user`` and the form's fields named in
+    ``create_fields``. An admin whose call has another shape overrides ``create`` instead.
+    ``save_change`` saves a change; by default it saves nothing (the change form is read-only,
+    changes go through the admin's actions). When it returns a record, that is copied back too.
+    """
+
+    create_service = ""  # a name in ``self.services``, the app's services module
+    create_fields: tuple[str, ...] = ()
+    copied_back: tuple[str, ...] = ()
+
+    def create(self, request, obj, form):
+        service = getattr(self.services, self.create_service)
+        return service(user=request.user, **{name: getattr(obj, name) for name in self.create_fields})
+
+    def save_change(self, request, obj, form):
+        return None
+
+    def save_model(self, request, obj, form, change):
+        saved = self.save_change(request, obj, form) if change else self.create(request, obj, form)
+        if saved is None:
+            return
+        for name in ("pk", *self.copied_back):
+            setattr(obj, name, getattr(saved, name))
+        obj._state.adding = False
+
+
+def save_with_history(request, obj, *, full_clean: bool = True) -> None:
+    """A plain save of a change, recorded in the history as made by the request's user."""
+    obj._history_user = request.user
+    if full_clean:
+        obj.full_clean()
+    obj.save()

@@ -15,7 +15,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import CSVRenderer, IdFilter, PublicReadMixin, csv_response
+from core.api import CSVRenderer, DescribedModelSerializer, IdFilter, PublicReadMixin, csv_response
 
 from . import opening, selectors
 from .models import Community, ServiceCenter
@@ -28,7 +28,7 @@ class NamedSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True, help_text="名称")
 
 
-class CommunitySerializer(serializers.ModelSerializer):
+class CommunitySerializer(DescribedModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True, help_text="社区类型（中文）")
     street = NamedSerializer(read_only=True, help_text="所属街道（镇）")
     area_cluster = NamedSerializer(read_only=True, allow_null=True, help_text="所属片区，没有则为空")
@@ -38,7 +38,6 @@ class CommunitySerializer(serializers.ModelSerializer):
         model = Community
         fields = ["id", "name", "kind", "kind_label", "street", "area_cluster", "grids"]
         extra_kwargs = {
-            "id": {"help_text": "编号"},
             "name": {"help_text": "社区名称"},
             "kind": {"help_text": "社区类型：urban 城市社区，rural 农村社区"},
         }
@@ -123,7 +122,7 @@ def _day(schedule: opening.DaySchedule) -> dict:
     }
 
 
-class CenterSerializer(serializers.ModelSerializer):
+class CenterSerializer(DescribedModelSerializer):
     level_label = serializers.CharField(source="get_level_display", read_only=True, help_text="层级（中文）")
     community = NamedSerializer(read_only=True, allow_null=True, help_text="所在社区；街道级中心为空")
     services = serializers.SerializerMethodField(help_text="提供的服务")
@@ -154,14 +153,10 @@ class CenterSerializer(serializers.ModelSerializer):
             "week",
         ]
         extra_kwargs = {
-            "id": {"help_text": "编号"},
-            "name": {"help_text": "名称"},
             "level": {"help_text": "层级代码"},
-            "address": {"help_text": "地址"},
             "latitude": {"help_text": "纬度（GCJ-02）"},
             "longitude": {"help_text": "经度（GCJ-02）"},
             "phone": {"help_text": "中心的公开联系电话"},
-            "description": {"help_text": "简介"},
         }
 
     def _now(self):

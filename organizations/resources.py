@@ -1,27 +1,26 @@
-"""Excel/CSV import and export of the organizations app, built on ``organizations.importing``."""
+"""Excel/CSV import and export of the organizations app, built on ``core.importing``."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from import_export import fields, instance_loaders
 
-from .importing import (
+from core.importing import (
     LevelWidget,
-    PortalResource,
     StrictManyToManyWidget,
     cell_text,
     choice,
-    community_field,
     database_rules,
     day,
     is_blank,
     number,
     related,
     restore_formula,
-    street_field,
     text,
     yes_no,
 )
+
+from .importing import ScopedResource, community_field, street_field
 from .models import (
     AreaCluster,
     Community,
@@ -66,7 +65,7 @@ class MemberLoader(instance_loaders.ModelInstanceLoader):
         return self.instances.get(self.resource.fields["id_number"].clean(row))
 
 
-class CommunityResource(PortalResource):
+class CommunityResource(ScopedResource):
     street = street_field()
     name = text("name", "社区名称")
     kind = choice(Community, "kind", "类型")
@@ -77,7 +76,7 @@ class CommunityResource(PortalResource):
     key_columns = ("街道", "社区名称")
     select_related = ("street", "area_cluster")
 
-    class Meta(PortalResource.Meta):
+    class Meta(ScopedResource.Meta):
         model = Community
         name = "社区"
         fields = ("street", "name", "kind", "area_cluster", "notes", "is_demo")
@@ -88,7 +87,7 @@ class CommunityResource(PortalResource):
 PARENT_FIRST = "如果它也在本文件中，请把它放在前面的行。"
 
 
-class GridResource(PortalResource):
+class GridResource(ScopedResource):
     street = text("community__street__name", "街道", readonly=True)
     community = community_field()
     parent = related(
@@ -109,7 +108,7 @@ class GridResource(PortalResource):
     key_columns = ("街道", "社区", "上级网格路径", "网格名称")
     select_related = ("community__street", "parent")
 
-    class Meta(PortalResource.Meta):
+    class Meta(ScopedResource.Meta):
         model = Grid
         name = "网格"
         fields = ("street", "community", "parent", "name", "level", "kind", "path", "is_demo")
@@ -125,7 +124,7 @@ class GridResource(PortalResource):
         row["路径"] = f"{parent}/{name}" if parent else name
 
 
-class EconomicSocietyResource(PortalResource):
+class EconomicSocietyResource(ScopedResource):
     street = text("community__street__name", "街道", readonly=True)
     community = community_field()
     name = text("name", "经济社名称")
@@ -136,7 +135,7 @@ class EconomicSocietyResource(PortalResource):
     key_columns = ("街道", "社区", "经济社名称")
     select_related = ("community__street",)
 
-    class Meta(PortalResource.Meta):
+    class Meta(ScopedResource.Meta):
         model = EconomicSociety
         name = "经济社"
         fields = ("street", "community", "name", "households", "notes", "is_demo")
@@ -144,7 +143,7 @@ class EconomicSocietyResource(PortalResource):
         export_order = fields
 
 
-class PartyOrganizationResource(PortalResource):
+class PartyOrganizationResource(ScopedResource):
     street = street_field()
     name = text("name", "党组织名称")
     kind = choice(PartyOrganization, "kind", "类别")
@@ -179,7 +178,7 @@ class PartyOrganizationResource(PortalResource):
     select_related = ("street", "parent", "community", "grid", "economic_society")
     prefetch_related = ("spanned_communities",)
 
-    class Meta(PortalResource.Meta):
+    class Meta(ScopedResource.Meta):
         model = PartyOrganization
         name = "党组织"
         fields = (
@@ -206,7 +205,7 @@ class PartyOrganizationResource(PortalResource):
         positions_follow_organization(organization=instance, user=kwargs.get("user"))
 
 
-class PartyMemberResource(PortalResource):
+class PartyMemberResource(ScopedResource):
     """Members are keyed by ID number: names repeat, ID numbers do not. The file holds the
     private fields (phone, ID number, address, birth date): export is for staff only."""
 
@@ -231,7 +230,7 @@ class PartyMemberResource(PortalResource):
     checked_per_file = ("id_number",)
     registered_ids: set[str] = frozenset()
 
-    class Meta(PortalResource.Meta):
+    class Meta(ScopedResource.Meta):
         model = PartyMember
         name = "党员"
         fields = (
@@ -271,7 +270,7 @@ class PartyMemberResource(PortalResource):
         row["身份证号"] = cell_text(value).upper()
 
 
-class ServiceCenterResource(PortalResource):
+class ServiceCenterResource(ScopedResource):
     street = street_field()
     name = text("name", "名称")
     level = choice(ServiceCenter, "level", "层级")
@@ -300,7 +299,7 @@ class ServiceCenterResource(PortalResource):
     select_related = ("street", "community__street", "area_cluster", "economic_society")
     prefetch_related = ("services",)
 
-    class Meta(PortalResource.Meta):
+    class Meta(ScopedResource.Meta):
         model = ServiceCenter
         name = "党群服务中心"
         fields = (

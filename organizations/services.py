@@ -13,9 +13,9 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.importing import upsert
 from core.public_cache import public_content_changed
 
-from .importing import upsert
 from .models import (
     AreaCluster,
     Community,

@@ -15,7 +15,7 @@ from django.utils.http import content_disposition_header
 from easy_thumbnails.files import get_thumbnailer
 
 from core.once import OnceField
-from organizations.admin_base import ScopedAdmin, ScopedImportExportAdmin, ScopedInline
+from organizations.admin_base import SavesThroughService, ScopedAdmin, ScopedImportExportAdmin, ScopedInline
 from organizations.models import Street
 from organizations.scope import acts_on_whole_street
 
@@ -240,7 +240,7 @@ class SubjectKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(ProgressUpdateFormMixin, ScopedAdmin):
+class ProgressUpdateAdmin(SavesThroughService, ProgressUpdateFormMixin, ScopedAdmin):
     list_display = ["date", "subject", "percent", "author", "created_at", "is_demo"]
     list_select_related = ["project__community", "item__theme", "author"]
     list_filter = [SubjectKindFilter, "is_demo"]
@@ -278,28 +278,30 @@ class ProgressUpdateAdmin(ProgressUpdateFormMixin, ScopedAdmin):
             return f"730要点：{obj.item}"
         return "—"
 
-    def save_model(self, request, obj, form, change):
+    # The inline formsets hold ``obj``: it gets the saved identity so photos attach to it.
+    copied_back = ("street_id", "author_id", "created_at")
+
+    def create(self, request, obj, form):
         data = form.cleaned_data
-        if change:
-            saved = services.progress_update_correct(
-                update=obj, user=request.user, date=data["date"], text=data["text"], percent=data["percent"]
-            )
-            if data.get("photo"):
-                services.update_photo_add(update=saved, user=request.user, image=data["photo"])
-        else:
-            saved = services.progress_update_add(
-                user=request.user,
-                project=data.get("project"),
-                item=data.get("item"),
-                date=data["date"],
-                text=data["text"],
-                percent=data["percent"],
-                photos=[data["photo"]] if data.get("photo") else [],
-                once=data.get("once") or "",
-            )
-        # The inline formsets hold ``obj``: give it the saved identity so photos attach to it.
-        obj.pk, obj.street_id, obj.author_id = saved.pk, saved.street_id, saved.author_id
-        obj.created_at, obj._state.adding = saved.created_at, False
+        return services.progress_update_add(
+            user=request.user,
+            project=data.get("project"),
+            item=data.get("item"),
+            date=data["date"],
+            text=data["text"],
+            percent=data["percent"],
+            photos=[data["photo"]] if data.get("photo") else [],
+            once=data.get("once") or "",
+        )
+
+    def save_change(self, request, obj, form):
+        data = form.cleaned_data
+        saved = services.progress_update_correct(
+            update=obj, user=request.user, date=data["date"], text=data["text"], percent=data["percent"]
+        )
+        if data.get("photo"):
+            services.update_photo_add(update=saved, user=request.user, image=data["photo"])
+        return saved
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not UpdatePhoto:

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import once
-from core.api import CSVRenderer, IdFilter, PublicReadMixin, csv_response, query_int
+from core.api import CSVRenderer, DescribedModelSerializer, IdFilter, PublicReadMixin, csv_response, query_int
 from organizations.api import NamedSerializer
 
 from . import selectors, services
@@ -23,28 +23,22 @@ from .models import ProgressUpdate, ProjectMilestone, ProjectTarget, SecretaryPr
 from .validators import MAX_PHOTOS_PER_UPDATE, PhotoFormField
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(DescribedModelSerializer):
     class Meta:
         model = ProjectTarget
         fields = ["label", "unit", "planned_value", "achieved_value"]
         extra_kwargs = {
-            "id": {"help_text": "编号"},
             "label": {"help_text": "目标"},
-            "unit": {"help_text": "单位"},
-            "planned_value": {"help_text": "计划值"},
             "achieved_value": {"help_text": "已完成值"},
         }
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(DescribedModelSerializer):
     class Meta:
         model = ProjectMilestone
         fields = ["number", "title", "due_on", "done_on"]
         extra_kwargs = {
-            "id": {"help_text": "编号"},
-            "number": {"help_text": "序号"},
             "title": {"help_text": "节点"},
-            "due_on": {"help_text": "计划完成日期"},
             "done_on": {"help_text": "实际完成日期，未完成为空"},
         }
 
@@ -57,21 +51,19 @@ class PhotoSerializer(serializers.Serializer):
         return photo.image.url
 
 
-class UpdateSerializer(serializers.ModelSerializer):
+class UpdateSerializer(DescribedModelSerializer):
     photos = PhotoSerializer(many=True, read_only=True, help_text="照片")
 
     class Meta:
         model = ProgressUpdate
         fields = ["id", "date", "text", "percent", "photos"]
         extra_kwargs = {
-            "id": {"help_text": "编号"},
-            "date": {"help_text": "进展日期"},
             "text": {"help_text": "进展内容"},
             "percent": {"help_text": "完成进度（%）"},
         }
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(DescribedModelSerializer):
     community = NamedSerializer(read_only=True, help_text="社区")
     status_label = serializers.CharField(source="get_status_display", read_only=True, help_text="状态（中文）")
     is_lagging = serializers.BooleanField(read_only=True, help_text="按规则计算的“滞后”标记")
@@ -97,14 +89,10 @@ class ProjectSerializer(serializers.ModelSerializer):
             "milestones",
         ]
         extra_kwargs = {
-            "id": {"help_text": "编号"},
-            "year": {"help_text": "年度"},
-            "title": {"help_text": "项目名称"},
             "focus": {"help_text": "聚焦的问题"},
             "plan": {"help_text": "工作计划"},
             "status": {"help_text": "书记填报的状态代码"},
             "percent": {"help_text": "完成进度（%），取最新一条进展"},
-            "last_update_on": {"help_text": "最近进展日期"},
             "is_public": {"help_text": "是否公开（未公开的只有工作范围内的工作人员能看到）"},
         }
 
@@ -192,7 +180,7 @@ class ProjectViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
 # --- 730 ------------------------------------------------------------------------------------------
 
 
-class ItemSerializer(serializers.ModelSerializer):
+class ItemSerializer(DescribedModelSerializer):
     is_lagging = serializers.BooleanField(read_only=True, help_text="按规则计算的“滞后”标记")
 
     class Meta:
@@ -210,34 +198,26 @@ class ItemSerializer(serializers.ModelSerializer):
             "is_lagging",
         ]
         extra_kwargs = {
-            "id": {"help_text": "编号"},
             "number": {"help_text": "序号"},
-            "title": {"help_text": "要点"},
-            "lead_unit": {"help_text": "牵头单位"},
             "weight": {"help_text": "权重"},
-            "deadline": {"help_text": "完成时限"},
             "target": {"help_text": "目标"},
             "percent": {"help_text": "完成进度（%）"},
-            "last_update_on": {"help_text": "最近进展日期"},
         }
 
 
-class ThemeSerializer(serializers.ModelSerializer):
+class ThemeSerializer(DescribedModelSerializer):
     items = ItemSerializer(many=True, read_only=True, help_text="要点")
 
     class Meta:
         model = WorkTheme
         fields = ["number", "title", "weight", "percent", "items"]
         extra_kwargs = {
-            "id": {"help_text": "编号"},
-            "number": {"help_text": "序号"},
-            "title": {"help_text": "主题"},
             "weight": {"help_text": "权重"},
             "percent": {"help_text": "完成进度（%），由要点加权汇总"},
         }
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(DescribedModelSerializer):
     street = NamedSerializer(read_only=True, help_text="街道（镇）")
     themes = ThemeSerializer(many=True, read_only=True, help_text="7 个主题")
 
@@ -245,11 +225,8 @@ class PlanSerializer(serializers.ModelSerializer):
         model = WorkPlan
         fields = ["id", "year", "title", "short_title", "street", "published_on", "percent", "themes"]
         extra_kwargs = {
-            "id": {"help_text": "编号"},
-            "year": {"help_text": "年度"},
             "title": {"help_text": "名称"},
             "short_title": {"help_text": "简称"},
-            "published_on": {"help_text": "发布日期"},
             "percent": {"help_text": "总进度（%），由主题加权汇总"},
         }
 

@@ -18,20 +18,19 @@ import tablib
 from django.core.exceptions import ValidationError
 from import_export import fields
 
-from organizations.importing import (
+from core.importing import (
     ChineseDateWidget,
     NumberWidget,
-    PortalResource,
     cell_text,
     choice,
-    community_field,
     neutralise_formula,
     related,
     text,
     upsert,
     yes_no,
 )
-from organizations.importing import number as number_field
+from core.importing import number as number_field
+from organizations.importing import ScopedResource, community_field
 from organizations.models import Street
 
 from . import selectors
@@ -66,7 +65,7 @@ def _weight(row, column: str, errors: dict) -> Decimal:
     return weight.quantize(Decimal("0.01"))
 
 
-class WorkPlanResource(PortalResource):
+class WorkPlanResource(ScopedResource):
     """The 730 plan, one row per item. The plan (街道, 年度, 计划名称) and the theme (主题序号,
     主题, 主题权重) ride along in every row: an import creates or updates them first, then the
     item; rows of one theme must agree on its name and weight."""
@@ -98,7 +97,7 @@ class WorkPlanResource(PortalResource):
     key_columns = ("街道", "年度", "主题序号", "要点序号")
     select_related = ("theme__plan__street",)
 
-    class Meta(PortalResource.Meta):
+    class Meta(ScopedResource.Meta):
         model = WorkItem
         name = "桂城党建730（每行一个要点）"
         fields = (
@@ -169,7 +168,7 @@ class WorkPlanResource(PortalResource):
         upsert(WorkTheme, plan=plan, number=theme_number, defaults={"title": theme_title, "weight": theme_weight})
 
 
-class SecretaryProjectResource(PortalResource):
+class SecretaryProjectResource(ScopedResource):
     """The year's 书记工程 list, keyed by (街道, 社区, 年度). The last three columns are
     computed and ignored on import."""
 
@@ -191,7 +190,7 @@ class SecretaryProjectResource(PortalResource):
     key_columns = ("街道", "社区", "年度")
     select_related = ("community__street",)
 
-    class Meta(PortalResource.Meta):
+    class Meta(ScopedResource.Meta):
         model = SecretaryProject
         name = "书记工程"
         fields = (

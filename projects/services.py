@@ -18,10 +18,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.importing import upsert
 from core.once import first_of, insert_once
 from core.public_cache import public_content_changed
 from core.uploads import without_metadata
-from organizations.importing import upsert
 from organizations.models import Community, Street
 from organizations.scope import acts_on_whole_street, communities_for, require
 

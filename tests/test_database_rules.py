@@ -1,13 +1,13 @@
 """Every database rule explains itself once, in Chinese, through its ``violation_error_message``:
 the admin forms and the import framework both show that sentence, and the framework finds the
-column it is about (``organizations.importing.database_rules``)."""
+column it is about (``core.importing.database_rules``)."""
 
 import re
 
 import pytest
 from django.apps import apps
 
-from organizations.importing import database_rules
+from core.importing import database_rules
 
 PORTAL_APPS = ("organizations", "projects", "volunteers", "indicators")
 CHINESE = re.compile(r"[\u4e00-\u9fff]")

@@ -1,6 +1,6 @@
 """Every spreadsheet the portal writes neutralises staff text a spreadsheet would run as a formula
 (issue 16): the open-data CSVs anyone downloads, the admin exports, the quarterly report and the
-hours summary all pass their cells through ``organizations.importing.neutralise_formula``."""
+hours summary all pass their cells through ``core.importing.neutralise_formula``."""
 
 from __future__ import annotations
 

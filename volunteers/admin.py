@@ -22,7 +22,13 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from core.refusals import refusal_text
-from organizations.admin_base import ScopedAdmin, ScopedImportExportAdmin, ScopedInline
+from organizations.admin_base import (
+    SavesThroughService,
+    ScopedAdmin,
+    ScopedImportExportAdmin,
+    ScopedInline,
+    save_with_history,
+)
 from organizations.scope import acts_on_whole_street
 
 from . import resources, rules, selectors, services
@@ -51,6 +57,8 @@ def count_of(model, fk: str, **filters) -> Subquery:
 class ServiceWritesAdmin(ScopedAdmin):
     """A refusal from a service (a full activity's race, a balance, a status) is shown as a
     message on the same page instead of a server error."""
+
+    services = services  # what ``SavesThroughService.create_service`` names
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -251,7 +259,7 @@ class ActivityAdmin(ServiceWritesAdmin):
 
 
 @admin.register(Signup)
-class SignupAdmin(ServiceWritesAdmin):
+class SignupAdmin(SavesThroughService, ServiceWritesAdmin):
     list_display = ["volunteer", "activity", "status", "created_at", "promoted_at", "cancelled_at"]
     list_select_related = ["volunteer", "activity"]
     list_filter = ["status"]
@@ -269,10 +277,9 @@ class SignupAdmin(ServiceWritesAdmin):
             return []
         return self.get_fields(request, obj)  # changed through the actions, which follow the rules
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            saved = services.signup_register(activity=obj.activity, volunteer=obj.volunteer, user=request.user)
-            obj.pk, obj.status, obj._state.adding = saved.pk, saved.status, False
+    create_service = "signup_register"
+    create_fields = ("activity", "volunteer")
+    copied_back = ("status",)
 
     def delete_model(self, request, obj):
         services.signup_delete(signup=obj, user=request.user)
@@ -326,7 +333,7 @@ class AwaitingConfirmationFilter(admin.SimpleListFilter):
 
 
 @admin.register(ServiceRecord)
-class ServiceRecordAdmin(ServiceWritesAdmin, ScopedImportExportAdmin):
+class ServiceRecordAdmin(SavesThroughService, ServiceWritesAdmin, ScopedImportExportAdmin):
     resource_classes = [resources.ServiceRecordResource]
     change_list_template = "admin/volunteers/servicerecord/change_list.html"
     list_display = [
@@ -375,19 +382,11 @@ class ServiceRecordAdmin(ServiceWritesAdmin, ScopedImportExportAdmin):
     def content_shown(self, obj):
         return obj.content
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            services.service_record_change(record=obj, user=request.user)
-            return
-        saved = services.service_record_add(
-            volunteer=obj.volunteer,
-            activity=obj.activity,
-            description=obj.description,
-            started_at=obj.started_at,
-            ended_at=obj.ended_at,
-            user=request.user,
-        )
-        obj.pk, obj._state.adding = saved.pk, False
+    create_service = "service_record_add"
+    create_fields = ("volunteer", "activity", "description", "started_at", "ended_at")
+
+    def save_change(self, request, obj, form):
+        services.service_record_change(record=obj, user=request.user)
 
     @admin.action(description="确认所选记录（记入积分）", permissions=["change"])
     def confirm(self, request, queryset):
@@ -458,7 +457,7 @@ class ServiceRecordAdmin(ServiceWritesAdmin, ScopedImportExportAdmin):
 
 
 @admin.register(HoursImport)
-class HoursImportAdmin(ServiceWritesAdmin):
+class HoursImportAdmin(SavesThroughService, ServiceWritesAdmin):
     """Large hours files, checked and written in the background; the list shows how far each
     got, and a failed file's page lists every bad row."""
 
@@ -518,9 +517,8 @@ class HoursImportAdmin(ServiceWritesAdmin):
         ]
         return format_html_join("", "<div>{} · {}：{}</div>", lines)
 
-    def save_model(self, request, obj, form, change):
-        job = services.hours_import_start(upload=form.cleaned_data["file"], user=request.user)
-        obj.pk, obj._state.adding = job.pk, False
+    def create(self, request, obj, form):
+        return services.hours_import_start(upload=form.cleaned_data["file"], user=request.user)
 
 
 # --- Points and rewards ---------------------------------------------------------------------------
@@ -536,7 +534,7 @@ class RewardAdmin(ServiceWritesAdmin):
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(ServiceWritesAdmin):
+class RedemptionAdmin(SavesThroughService, ServiceWritesAdmin):
     list_display = ["created_at", "volunteer", "reward", "points", "status", "closed_at"]
     list_select_related = ["volunteer", "reward"]
     list_filter = ["status"]
@@ -552,10 +550,8 @@ class RedemptionAdmin(ServiceWritesAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.get_fields(request, obj)
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            saved = services.reward_redeem(volunteer=obj.volunteer, reward=obj.reward, user=request.user)
-            obj.pk, obj._state.adding = saved.pk, False
+    create_service = "reward_redeem"
+    create_fields = ("volunteer", "reward")
 
     @admin.action(description="登记已领取", permissions=["change"])
     def hand_over(self, request, queryset):
@@ -574,7 +570,7 @@ class RedemptionAdmin(ServiceWritesAdmin):
 
 
 @admin.register(CommunityCheckIn)
-class CommunityCheckInAdmin(ServiceWritesAdmin):
+class CommunityCheckInAdmin(SavesThroughService, ServiceWritesAdmin):
     list_display = ["member", "community", "employer", "registered_on", "ended_on", "letter"]
     list_select_related = ["member", "community"]
     list_filter = ["ended_on", "is_demo"]
@@ -588,21 +584,11 @@ class CommunityCheckInAdmin(ServiceWritesAdmin):
         url = reverse("admin:volunteers_communitycheckin_letter", args=[obj.pk])
         return format_html('<a href="{}" target="_blank">打印</a>', url)
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            obj._history_user = request.user
-            obj.full_clean()
-            obj.save()
-            return
-        saved = services.community_check_in(
-            member=obj.member,
-            community=obj.community,
-            employer=obj.employer,
-            employer_organization=obj.employer_organization,
-            registered_on=obj.registered_on,
-            user=request.user,
-        )
-        obj.pk, obj._state.adding = saved.pk, False
+    create_service = "community_check_in"
+    create_fields = ("member", "community", "employer", "employer_organization", "registered_on")
+
+    def save_change(self, request, obj, form):
+        save_with_history(request, obj)
 
     def get_urls(self):
         return [
@@ -652,7 +638,7 @@ class ResponsibilityPostAdmin(ServiceWritesAdmin):
 
 
 @admin.register(PostClaim)
-class PostClaimAdmin(ServiceWritesAdmin):
+class PostClaimAdmin(SavesThroughService, ServiceWritesAdmin):
     list_display = ["member", "post", "claimed_on", "ended_on", "claimed_by"]
     list_select_related = ["member", "post__community", "claimed_by"]
     list_filter = ["ended_on", "is_demo"]
@@ -668,14 +654,11 @@ class PostClaimAdmin(ServiceWritesAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else ["post", "member", "claimed_on", "claimed_by"]
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            obj._history_user = request.user
-            obj.full_clean()
-            obj.save()
-            return
-        saved = services.post_claim(post=obj.post, member=obj.member, user=request.user)
-        obj.pk, obj._state.adding = saved.pk, False
+    create_service = "post_claim"
+    create_fields = ("post", "member")
+
+    def save_change(self, request, obj, form):
+        save_with_history(request, obj)
 
     @admin.action(description="结束所选认领", permissions=["change"])
     def end(self, request, queryset):
@@ -715,7 +698,7 @@ class ServiceOrderForm(forms.ModelForm):
 
 
 @admin.register(ServiceOrder)
-class ServiceOrderAdmin(ServiceWritesAdmin):
+class ServiceOrderAdmin(SavesThroughService, ServiceWritesAdmin):
     form = ServiceOrderForm
     # Contact details stay on the change form only.
     list_display = ["code", "category", "center", "status", "submitted_at", "last_action_at", "stale", "rating"]
@@ -745,14 +728,13 @@ class ServiceOrderAdmin(ServiceWritesAdmin):
     def stale(self, obj):
         return rules.order_is_stale(status=obj.status, last_action_at=obj.last_action_at, now=timezone.now())
 
-    def save_model(self, request, obj, form, change):
+    def create(self, request, obj, form):
+        return services.service_order_submit(
+            user=request.user, **{name: form.cleaned_data[name] for name in self.get_fields(request)}
+        )
+
+    def save_change(self, request, obj, form):
         user = request.user
-        if not change:
-            saved = services.service_order_submit(
-                user=user, **{name: form.cleaned_data[name] for name in self.get_fields(request)}
-            )
-            obj.pk, obj._state.adding = saved.pk, False
-            return
         data, step = form.cleaned_data, form.cleaned_data.get("step")
         if step == "accept":
             services.service_order_accept(order=obj, user=user)

@@ -13,7 +13,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from core.api import IdField, IdFilter, PublicReadMixin
+from core.api import DescribedModelSerializer, IdField, IdFilter, PublicReadMixin
 from organizations.api import NamedSerializer
 from organizations.api_permissions import StaffPermission
 from organizations.scope import can
@@ -24,7 +24,7 @@ from .models import Activity, ServiceOrder, ServiceRecord, Signup, VolunteerTeam
 # --- Activities ------------------------------------------------------------------------------------
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(DescribedModelSerializer):
     team = NamedSerializer(read_only=True, allow_null=True, help_text="服务队")
     center = NamedSerializer(read_only=True, allow_null=True, help_text="举办的党群服务中心")
     community = NamedSerializer(read_only=True, allow_null=True, help_text="社区")
@@ -37,14 +37,9 @@ class ActivitySerializer(serializers.ModelSerializer):
             "starts_at", "ends_at", "capacity", "free_places",
         ]  # fmt: skip
         extra_kwargs = {
-            "id": {"help_text": "编号"},
-            "title": {"help_text": "活动名称"},
             "description": {"help_text": "活动介绍"},
             "place": {"help_text": "地点"},
             "organiser": {"help_text": "主办单位"},
-            "starts_at": {"help_text": "开始时间"},
-            "ends_at": {"help_text": "结束时间"},
-            "capacity": {"help_text": "名额"},
         }
 
     def get_free_places(self, activity) -> int:
@@ -63,17 +58,15 @@ class ActivityFilter(filters.FilterSet):
         fields = ["community", "center", "team", "starts_after", "starts_before"]
 
 
-class SignupSerializer(serializers.ModelSerializer):
+class SignupSerializer(DescribedModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True, help_text="状态（中文）")
 
     class Meta:
         model = Signup
         fields = ["id", "activity", "status", "status_label", "created_at"]
         extra_kwargs = {
-            "id": {"help_text": "编号"},
             "activity": {"help_text": "活动编号"},
             "status": {"help_text": "状态代码：registered 已报名，waitlisted 候补，cancelled 已取消"},
-            "created_at": {"help_text": "报名时间"},
         }
 
 
@@ -118,7 +111,7 @@ class ActivityViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
 # --- Service records (staff) -----------------------------------------------------------------------
 
 
-class ServiceRecordSerializer(serializers.ModelSerializer):
+class ServiceRecordSerializer(DescribedModelSerializer):
     volunteer = serializers.SerializerMethodField(help_text="志愿者（编号、姓名）")
     activity = NamedSerializer(read_only=True, allow_null=True, help_text="活动")
     status_label = serializers.CharField(source="get_status_display", read_only=True, help_text="状态（中文）")
@@ -130,11 +123,9 @@ class ServiceRecordSerializer(serializers.ModelSerializer):
             "status_label", "reviewed_at", "review_note",
         ]  # fmt: skip
         extra_kwargs = {
-            "id": {"help_text": "编号"},
             "description": {"help_text": "服务内容"},
             "started_at": {"help_text": "开始时间"},
             "ended_at": {"help_text": "结束时间"},
-            "hours": {"help_text": "时长（小时）"},
             "status": {"help_text": "状态代码：pending 待确认，confirmed 已确认，rejected 已退回"},
             "reviewed_at": {"help_text": "确认时间"},
             "review_note": {"help_text": "确认备注"},
@@ -234,7 +225,7 @@ class ServiceRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 # --- 点单 (staff) -----------------------------------------------------------------------------------
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(DescribedModelSerializer):
     center = NamedSerializer(read_only=True, help_text="党群服务中心")
     status_label = serializers.CharField(source="get_status_display", read_only=True, help_text="状态（中文）")
     category_label = serializers.CharField(source="get_category_display", read_only=True, help_text="类别（中文）")
@@ -249,8 +240,6 @@ class OrderSerializer(serializers.ModelSerializer):
             "answer_activity", "answer_team", "answer_note", "done_at", "rating",
         ]  # fmt: skip
         extra_kwargs = {
-            "id": {"help_text": "编号"},
-            "code": {"help_text": "查询码"},
             "category": {"help_text": "类别代码"},
             "need": {"help_text": "需求"},
             "wanted_when": {"help_text": "希望的时间"},
@@ -258,11 +247,6 @@ class OrderSerializer(serializers.ModelSerializer):
             "contact_phone": {"help_text": "联系电话（仅工作范围内可受理点单的工作人员可见）"},
             "address": {"help_text": "地址（仅工作范围内可受理点单的工作人员可见）"},
             "status": {"help_text": "状态代码"},
-            "submitted_at": {"help_text": "提交时间"},
-            "accepted_at": {"help_text": "受理时间"},
-            "answered_at": {"help_text": "派单时间"},
-            "answer_note": {"help_text": "答复"},
-            "done_at": {"help_text": "办结时间"},
             "rating": {"help_text": "居民评价（1–5）"},
         }
 

@@ -1,6 +1,6 @@
 """Excel and CSV for the volunteers app.
 
-- ``ServiceRecordResource`` (the import framework's ``PortalResource``): hours in and out of the
+- ``ServiceRecordResource`` (the import framework's ``ScopedResource``): hours in and out of the
   admin. An import is all-or-nothing, every bad row named with its column and reason; the
   overlap rule is checked row by row against the database and the rows above it.
 - ``HoursFile``: the same columns read as a stream, for files too large for the admin's preview;
@@ -21,15 +21,15 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from import_export import fields, widgets
 
-from organizations.importing import (
+from core.importing import (
     ImportFileError,
-    PortalResource,
     cell_text,
     is_blank,
     neutralise_formula,
     related,
     text,
 )
+from organizations.importing import ScopedResource
 
 from .models import Activity, ServiceRecord, Volunteer
 
@@ -82,7 +82,7 @@ class DateTimeWidget(widgets.Widget):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-class ServiceRecordResource(PortalResource):
+class ServiceRecordResource(ScopedResource):
     """Hours, one row per record. An imported record waits for confirmation like any other."""
 
     volunteer = related("volunteer", COLUMN_NUMBER, Volunteer, field="number", label="志愿者编号")
@@ -97,7 +97,7 @@ class ServiceRecordResource(PortalResource):
     key_columns = (COLUMN_NUMBER, COLUMN_START)
     select_related = ("volunteer", "activity")
 
-    class Meta(PortalResource.Meta):
+    class Meta(ScopedResource.Meta):
         model = ServiceRecord
         name = "服务时长（每行一条记录）"
         fields = ("volunteer", "name", "activity", "description", "started_at", "ended_at", "hours", "status")
@@ -162,15 +162,12 @@ class ServiceRecordResource(PortalResource):
         return self._activities[key]
 
     def import_instance(self, instance, row, **kwargs):
-        errors = {}
+        # The framework's import_instance already gathers the row's ValidationErrors; an
+        # activity title that names none or several (``_activity``) is a ValueError.
         try:
             super().import_instance(instance, row, **kwargs)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
         except ValueError as exc:
-            errors["activity"] = [str(exc)]
-        if errors:
-            raise ValidationError(errors)
+            raise ValidationError({"activity": [str(exc)]}) from exc
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         from .services import overlap_check

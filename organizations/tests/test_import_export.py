@@ -18,7 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from import_export.formats.base_formats import CSV, XLSX
 
-from organizations import importing, resources
+from core import importing, spreadsheet
+from organizations import resources
 from organizations.models import (
     Community,
     District,
@@ -161,7 +162,7 @@ def snapshot() -> dict[str, tuple[int, int]]:
 def test_neutralised_text_never_starts_a_formula_and_reads_back_unchanged(value):
     neutralised = importing.neutralise_formula(value)
 
-    assert not neutralised.startswith(importing.FORMULA_PREFIXES)
+    assert not neutralised.startswith(spreadsheet.FORMULA_PREFIXES)
     assert importing.restore_formula(neutralised) == value
 
 
@@ -336,7 +337,7 @@ def test_xlsx_export_holds_no_formula_and_reads_back_the_original(dangerous_note
     cells = [cell for row in sheet.iter_rows() for cell in row]
     assert all(cell.data_type != "f" for cell in cells)
     texts = [cell.value for cell in cells if isinstance(cell.value, str)]
-    assert not any(text.startswith(importing.FORMULA_PREFIXES) for text in texts)
+    assert not any(text.startswith(spreadsheet.FORMULA_PREFIXES) for text in texts)
     assert "'" + DANGEROUS[0] in texts
 
     result = import_file(resources.CommunityResource, "xlsx", content)
@@ -349,7 +350,7 @@ def test_csv_export_holds_no_formula_and_reads_back_the_original(dangerous_notes
     content = export_file(resources.CommunityResource, "csv")
 
     cells = [cell for row in csv.reader(io.StringIO(content.decode("utf-8-sig"))) for cell in row]
-    assert not any(cell.startswith(importing.FORMULA_PREFIXES) for cell in cells)
+    assert not any(cell.startswith(spreadsheet.FORMULA_PREFIXES) for cell in cells)
     assert "'@SUM(A1)" in cells
 
     result = import_file(resources.CommunityResource, "csv", content)
