@@ -1,19 +1,17 @@
-"""The key figures of ``organizations`` and of ``indicators``, registered by ``IndicatorsConfig``
-(``organizations`` imports no other app, so its figures are registered here). Each counts
-records of one street and links to the admin list of exactly the records it counts; the admin
-links use only lookups the admin accepts (``tests/test_figures.py`` opens each one and checks
-that the list holds as many rows as the figure says)."""
+"""The key figures (数读) of ``organizations``: the table ``FIGURES``, registered by
+``OrganizationsConfig.ready()``. Each counts records of one street and links to the admin list
+of exactly the records it counts, and to its column on the public 数读明细 page."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef
-from django.urls import reverse
 from django.utils import timezone
 
-from core.registry import Figure, register
-from organizations.models import (
+from core.registry import Figure, admin_list, on_figures_page
+
+from .models import (
     Community,
     EconomicSociety,
     Grid,
@@ -23,13 +21,7 @@ from organizations.models import (
     Position,
     ServiceCenter,
 )
-from organizations.selectors import COMMUNITY_FIELDS, one_shoulder_summary
-
-
-def _admin(model_label: str, **params) -> str:
-    app_label, model_name = model_label.lower().split(".")
-    query = "&".join(f"{key}={value}" for key, value in params.items())
-    return reverse(f"admin:{app_label}_{model_name}_changelist") + (f"?{query}" if query else "")
+from .selectors import COMMUNITY_FIELDS, one_shoulder_summary
 
 
 def _ids(queryset) -> str:
@@ -43,22 +35,9 @@ def _community_ids(street) -> str:
     return _ids(Community.objects.filter(street=street))
 
 
-def _on_figures_page(anchor: str):
-    """The public list of a figure's records: its column on the 数读明细 page (``portal/site/
-    figures.py``), which counts them per community and adds them up to the figure."""
-
-    def public_url(street) -> str:
-        return f"{reverse('site:figures')}?street={street.pk}#{anchor}"
-
-    return public_url
-
-
 def _this_year() -> int:
     # TIME_ZONE is Asia/Shanghai: the local date is Beijing's.
     return timezone.localdate().year
-
-
-# --- organizations ----------------------------------------------------------------------------
 
 
 def _communities(street):
@@ -70,7 +49,7 @@ def _grids(level: int):
         return Grid.objects.filter(community__street=street, level=level).count()
 
     def admin_url(street) -> str:
-        return _admin("organizations.Grid", community__in=_community_ids(street), level__exact=level)
+        return admin_list("organizations.Grid", community__in=_community_ids(street), level__exact=level)
 
     return compute, admin_url
 
@@ -145,274 +124,187 @@ def _societies_fully_covered(street) -> int:
     )
 
 
-# --- indicators -------------------------------------------------------------------------------
-
-
-def _latest_society_period(street):
-    """The newest *published* rating period of the economic-society branches: the figure is
-    shown on public pages (home, lobby screen), so a period closed but not yet published must
-    not show through it; it is the period the honour roll shows."""
-    from .selectors import latest_rated_period
-    from .subjects import SubjectKind
-
-    return latest_rated_period(street=street, subject_kind=SubjectKind.SOCIETY_BRANCH, published_only=True)
-
-
-def _five_star_branches(street) -> int | None:
-    from .models import Rating
-
-    period = _latest_society_period(street)
-    if period is None:
-        return None
-    return Rating.objects.filter(period=period, stars=5).count()
-
-
-def _five_star_url(street) -> str | None:
-    period = _latest_society_period(street)
-    if period is None:
-        return None
-    return _admin("indicators.Rating", period__id__exact=period.pk, stars__exact=5)
-
-
-def _honour_roll_url(street) -> str | None:
-    """The honour roll shows the default street's latest published period, the one the figure
-    counts; another street's branches are on no public roll yet."""
-    from organizations.selectors import default_street
-
-    if _latest_society_period(street) is None or default_street() != street:
-        return None
-    return reverse("site:honour")
-
-
-def _open_cases(street) -> int:
-    from .models import RectificationCase
-
-    return RectificationCase.objects.public_open().filter(subject__street=street).count()
-
-
-def _instructors(street) -> int:
-    from .models import Instructor
-
-    return Instructor.objects.active().filter(street=street).count()
-
-
 GRID_LEVELS = {
     1: "每个社区是一个一级网格",
     2: "居民小组、物业小区、商圈楼宇",
     3: "党小组长、无职领岗党员、党员楼长或志愿服务队的责任区",
 }
-ORGANIZATION_MODELS = ("organizations.Community", "organizations.Grid")
 RESERVE_CADRE_HELP = (
     "尚无后备干部记录，暂不能计算。报道称佛山市每个社区均储备了 2 名后备干部（002），"
     "待系统登记后备干部后即可按社区统计。"
 )
 
 
-def register_all() -> None:
-    for level, label in ((1, "一级网格"), (2, "二级网格"), (3, "三级网格")):
-        compute, admin_url = _grids(level)
-        register(
-            Figure(
-                name=f"organizations.grids_level_{level}",
-                label=label,
-                unit="个",
-                compute=compute,
-                admin_url=admin_url,
-                order=20 + level,
-                public_url=_on_figures_page(f"organizations.grids_level_{level}"),
-                help=f"登记在本街道各社区的{label}：{GRID_LEVELS[level]}。",
-                depends_on=("organizations.Grid",),
-            )
-        )
-    for figure in [
-        Figure(
-            name="organizations.communities",
-            label="社区",
-            unit="个",
-            compute=lambda street: _communities(street).count(),
-            admin_url=lambda street: _admin("organizations.Community", street__id__exact=street.pk),
-            order=10,
-            public_url=_on_figures_page("organizations.communities"),
-            help="本街道的社区（村），含城市社区和农村社区。",
-            depends_on=("organizations.Community",),
+def _grid_figure(level: int, label: str) -> Figure:
+    compute, admin_url = _grids(level)
+    return Figure(
+        name=f"organizations.grids_level_{level}",
+        label=label,
+        unit="个",
+        compute=compute,
+        admin_url=admin_url,
+        order=20 + level,
+        public_url=on_figures_page(f"organizations.grids_level_{level}"),
+        help=f"登记在本街道各社区的{label}：{GRID_LEVELS[level]}。",
+        depends_on=("organizations.Grid",),
+    )
+
+
+FIGURES = (
+    *(_grid_figure(level, label) for level, label in ((1, "一级网格"), (2, "二级网格"), (3, "三级网格"))),
+    Figure(
+        name="organizations.communities",
+        label="社区",
+        unit="个",
+        compute=lambda street: _communities(street).count(),
+        admin_url=lambda street: admin_list("organizations.Community", street__id__exact=street.pk),
+        order=10,
+        public_url=on_figures_page("organizations.communities"),
+        help="本街道的社区（村），含城市社区和农村社区。",
+        depends_on=("organizations.Community",),
+    ),
+    Figure(
+        name="organizations.party_organizations",
+        label="基层党组织",
+        unit="个",
+        compute=lambda street: PartyOrganization.objects.filter(street=street).count(),
+        admin_url=lambda street: admin_list("organizations.PartyOrganization", street__id__exact=street.pk),
+        order=30,
+        public_url=on_figures_page("organizations.party_organizations"),
+        help="本街道的各级党组织（党工委、党委、党总支、党支部、联合党委、党小组），按所在社区统计；"
+        "党工委、跨社区的联合党委等街道层面的党组织不属于某一社区，单列一行。",
+        depends_on=("organizations.PartyOrganization",),
+    ),
+    Figure(
+        name="organizations.branches",
+        label="党支部",
+        unit="个",
+        compute=lambda street: PartyOrganization.objects.filter(
+            street=street, kind=PartyOrganization.Kind.BRANCH
+        ).count(),
+        admin_url=lambda street: admin_list(
+            "organizations.PartyOrganization", street__id__exact=street.pk, kind__exact="branch"
         ),
-        Figure(
-            name="organizations.party_organizations",
-            label="基层党组织",
-            unit="个",
-            compute=lambda street: PartyOrganization.objects.filter(street=street).count(),
-            admin_url=lambda street: _admin("organizations.PartyOrganization", street__id__exact=street.pk),
-            order=30,
-            public_url=_on_figures_page("organizations.party_organizations"),
-            help="本街道的各级党组织（党工委、党委、党总支、党支部、联合党委、党小组），按所在社区统计；"
-            "党工委、跨社区的联合党委等街道层面的党组织不属于某一社区，单列一行。",
-            depends_on=("organizations.PartyOrganization",),
+        order=31,
+        public_url=on_figures_page("organizations.branches"),
+        help="其中的党支部，按所在社区统计。",
+        depends_on=("organizations.PartyOrganization",),
+    ),
+    Figure(
+        name="organizations.members",
+        label="在册党员",
+        unit="名",
+        compute=lambda street: PartyMember.objects.filter(organization__street=street).count(),
+        admin_url=lambda street: admin_list(
+            "organizations.PartyMember", organization__in=_ids(PartyOrganization.objects.filter(street=street))
         ),
-        Figure(
-            name="organizations.branches",
-            label="党支部",
-            unit="个",
-            compute=lambda street: PartyOrganization.objects.filter(
-                street=street, kind=PartyOrganization.Kind.BRANCH
-            ).count(),
-            admin_url=lambda street: _admin(
-                "organizations.PartyOrganization", street__id__exact=street.pk, kind__exact="branch"
-            ),
-            order=31,
-            public_url=_on_figures_page("organizations.branches"),
-            help="其中的党支部，按所在社区统计。",
-            depends_on=("organizations.PartyOrganization",),
+        order=40,
+        public_url=on_figures_page("organizations.members"),
+        help="组织关系在本街道党组织的党员，按所在党组织的社区统计，只计人数。",
+        depends_on=("organizations.PartyMember",),
+    ),
+    Figure(
+        name="organizations.one_shoulder",
+        label="完成“一肩挑”的社区",
+        unit="个",
+        compute=_one_shoulder_count,
+        admin_url=lambda street: admin_list(
+            "organizations.Community", street__id__exact=street.pk, is_one_shoulder="1"
         ),
-        Figure(
-            name="organizations.members",
-            label="在册党员",
-            unit="名",
-            compute=lambda street: PartyMember.objects.filter(organization__street=street).count(),
-            admin_url=lambda street: _admin(
-                "organizations.PartyMember", organization__in=_ids(PartyOrganization.objects.filter(street=street))
-            ),
-            order=40,
-            public_url=_on_figures_page("organizations.members"),
-            help="组织关系在本街道党组织的党员，按所在党组织的社区统计，只计人数。",
-            depends_on=("organizations.PartyMember",),
+        order=50,
+        public_url=on_figures_page("organizations.one_shoulder"),
+        help="社区党组织书记与居（村）委会主任由同一人担任。",
+        depends_on=("organizations.Position", "organizations.Community"),
+    ),
+    Figure(
+        name="organizations.one_shoulder_rate",
+        label="“一肩挑”完成率",
+        unit="%",
+        compute=_one_shoulder_rate,
+        admin_url=lambda street: admin_list("organizations.Community", street__id__exact=street.pk),
+        order=51,
+        public_url=on_figures_page("organizations.one_shoulder_rate"),
+        help="按改革覆盖的社区计算。",
+        depends_on=("organizations.Position", "organizations.Community"),
+    ),
+    Figure(
+        name="organizations.cross_appointment_rate",
+        label="班子交叉任职率",
+        unit="%",
+        compute=_cross_appointment_rate,
+        admin_url=lambda street: admin_list(
+            "organizations.Position",
+            role__exact="director",
+            ended_on__isnull="True",
+            community__in=_community_ids(street),
         ),
-        Figure(
-            name="organizations.one_shoulder",
-            label="完成“一肩挑”的社区",
-            unit="个",
-            compute=_one_shoulder_count,
-            admin_url=lambda street: _admin(
-                "organizations.Community", street__id__exact=street.pk, is_one_shoulder="1"
-            ),
-            order=50,
-            public_url=_on_figures_page("organizations.one_shoulder"),
-            help="社区党组织书记与居（村）委会主任由同一人担任。",
-            depends_on=("organizations.Position", "organizations.Community"),
+        order=52,
+        public_url=on_figures_page("organizations.cross_appointment_rate"),
+        help="现任居（村）委会主任中兼任本社区党组织书记、副书记或委员的比例（居委会其他成员尚未登记）。",
+        depends_on=("organizations.Position",),
+    ),
+    Figure(
+        name="organizations.reserve_cadres_per_community",
+        label="每个社区储备的后备干部",
+        unit="名",
+        compute=lambda street: None,
+        order=53,
+        help=RESERVE_CADRE_HELP,
+    ),
+    Figure(
+        name="organizations.communities_with_centre",
+        label="设立社区党群服务中心的社区",
+        unit="个",
+        compute=_centres_of_communities,
+        admin_url=lambda street: admin_list(
+            "organizations.ServiceCenter", street__id__exact=street.pk, level__exact="community"
         ),
-        Figure(
-            name="organizations.one_shoulder_rate",
-            label="“一肩挑”完成率",
-            unit="%",
-            compute=_one_shoulder_rate,
-            admin_url=lambda street: _admin("organizations.Community", street__id__exact=street.pk),
-            order=51,
-            public_url=_on_figures_page("organizations.one_shoulder_rate"),
-            help="按改革覆盖的社区计算。",
-            depends_on=("organizations.Position", "organizations.Community"),
+        order=60,
+        public_url=on_figures_page("organizations.communities_with_centre"),
+        help="设有社区级党群服务中心的社区。",
+        depends_on=("organizations.ServiceCenter",),
+    ),
+    Figure(
+        name="organizations.joint_meeting_communities",
+        label="建立党群联席会议制度的城市社区",
+        unit="个",
+        compute=_communities_with_joint_meetings,
+        admin_url=lambda street: admin_list(
+            "organizations.JointMeeting", community__in=_ids(_communities(street).urban())
         ),
-        Figure(
-            name="organizations.cross_appointment_rate",
-            label="班子交叉任职率",
-            unit="%",
-            compute=_cross_appointment_rate,
-            admin_url=lambda street: _admin(
-                "organizations.Position",
-                role__exact="director",
-                ended_on__isnull="True",
-                community__in=_community_ids(street),
-            ),
-            order=52,
-            public_url=_on_figures_page("organizations.cross_appointment_rate"),
-            help="现任居（村）委会主任中兼任本社区党组织书记、副书记或委员的比例（居委会其他成员尚未登记）。",
-            depends_on=("organizations.Position",),
+        order=70,
+        public_url=on_figures_page("organizations.joint_meeting_communities"),
+        help="至少召开过一次党群联席会议的城市社区。",
+        depends_on=("organizations.JointMeeting",),
+    ),
+    Figure(
+        name="organizations.joint_meetings_this_year",
+        label="今年召开的党群联席会议",
+        unit="次",
+        compute=_joint_meetings_this_year,
+        admin_url=lambda street: admin_list(
+            "organizations.JointMeeting", community__in=_community_ids(street), held_on__year=_this_year()
         ),
-        Figure(
-            name="organizations.reserve_cadres_per_community",
-            label="每个社区储备的后备干部",
-            unit="名",
-            compute=lambda street: None,
-            order=53,
-            help=RESERVE_CADRE_HELP,
+        order=71,
+        public_url=on_figures_page("organizations.joint_meetings_this_year"),
+        help="今年（北京时间）各社区召开的党群联席会议次数。",
+        depends_on=("organizations.JointMeeting",),
+    ),
+    Figure(
+        name="organizations.societies_fully_covered",
+        label="“一社一支部一阵地”的经济社",
+        unit="个",
+        compute=_societies_fully_covered,
+        admin_url=lambda street: admin_list(
+            "organizations.ServiceCenter", street__id__exact=street.pk, level__exact="economic_society"
         ),
-        Figure(
-            name="organizations.communities_with_centre",
-            label="设立社区党群服务中心的社区",
-            unit="个",
-            compute=_centres_of_communities,
-            admin_url=lambda street: _admin(
-                "organizations.ServiceCenter", street__id__exact=street.pk, level__exact="community"
-            ),
-            order=60,
-            public_url=_on_figures_page("organizations.communities_with_centre"),
-            help="设有社区级党群服务中心的社区。",
-            depends_on=("organizations.ServiceCenter",),
+        order=80,
+        public_url=on_figures_page("organizations.societies_fully_covered"),
+        help="既有本社党支部、又有本社党建阵地的经济社（730 第3.4条）。",
+        depends_on=(
+            "organizations.EconomicSociety",
+            "organizations.PartyOrganization",
+            "organizations.ServiceCenter",
         ),
-        Figure(
-            name="organizations.joint_meeting_communities",
-            label="建立党群联席会议制度的城市社区",
-            unit="个",
-            compute=_communities_with_joint_meetings,
-            admin_url=lambda street: _admin(
-                "organizations.JointMeeting", community__in=_ids(_communities(street).urban())
-            ),
-            order=70,
-            public_url=_on_figures_page("organizations.joint_meeting_communities"),
-            help="至少召开过一次党群联席会议的城市社区。",
-            depends_on=("organizations.JointMeeting",),
-        ),
-        Figure(
-            name="organizations.joint_meetings_this_year",
-            label="今年召开的党群联席会议",
-            unit="次",
-            compute=_joint_meetings_this_year,
-            admin_url=lambda street: _admin(
-                "organizations.JointMeeting", community__in=_community_ids(street), held_on__year=_this_year()
-            ),
-            order=71,
-            public_url=_on_figures_page("organizations.joint_meetings_this_year"),
-            help="今年（北京时间）各社区召开的党群联席会议次数。",
-            depends_on=("organizations.JointMeeting",),
-        ),
-        Figure(
-            name="organizations.societies_fully_covered",
-            label="“一社一支部一阵地”的经济社",
-            unit="个",
-            compute=_societies_fully_covered,
-            admin_url=lambda street: _admin(
-                "organizations.ServiceCenter", street__id__exact=street.pk, level__exact="economic_society"
-            ),
-            order=80,
-            public_url=_on_figures_page("organizations.societies_fully_covered"),
-            help="既有本社党支部、又有本社党建阵地的经济社（730 第3.4条）。",
-            depends_on=(
-                "organizations.EconomicSociety",
-                "organizations.PartyOrganization",
-                "organizations.ServiceCenter",
-            ),
-        ),
-        Figure(
-            name="indicators.instructors",
-            label="党建指导员",
-            unit="名",
-            compute=_instructors,
-            admin_url=lambda street: _admin("indicators.Instructor", street__id__exact=street.pk, is_active__exact=1),
-            order=90,
-            public_url=_on_figures_page("indicators.instructors"),
-            help="在任的党建指导员（街道机关干部，计入街道层面一行）。指导员与结对对象的名单由街道党建办保存，公开网站不列出。",
-            depends_on=("indicators.Instructor",),
-        ),
-        Figure(
-            name="indicators.five_star_branches",
-            label="五星级经济社党支部",
-            unit="个",
-            compute=_five_star_branches,
-            admin_url=_five_star_url,
-            public_url=_honour_roll_url,
-            order=91,
-            help="最近一次已公布的经济社党支部战斗力指数评定期，与星级荣誉榜同一期。",
-            depends_on=("indicators.Rating", "indicators.Period"),
-        ),
-        Figure(
-            name="indicators.open_rectification_cases",
-            label="整顿提升中的党组织",
-            unit="个",
-            compute=_open_cases,
-            admin_url=lambda street: _admin("indicators.RectificationCase", public="yes", street=street.pk),
-            order=92,
-            public_url=_on_figures_page("indicators.open_rectification_cases"),
-            help="按已公布的战斗力指数评定期，仍在整顿提升中的党组织，按所在社区计数；评定后尚未公布的不计入。"
-            "整顿名单和一村一策方案由街道党建办保存，公开网站不列出。",
-            depends_on=("indicators.RectificationCase", "indicators.Period"),
-        ),
-    ]:
-        register(figure)
+    ),
+)
