@@ -18,7 +18,7 @@ Each app declares its figures in its own ``key_figures.py``, a table (``FIGURES`
         ),
     )
 
-    # in the app's AppConfig.ready():
+    # in the app's AppConfig.ready(), with ``from core.registry import register_all``:
     register_all(key_figures.FIGURES)
 
 ``public_url`` opens the public page that lists the records (reverse lazily, inside the
