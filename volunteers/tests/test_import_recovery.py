@@ -6,11 +6,13 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from volunteers import services
 from volunteers.models import HoursImport, HoursImportRow, ServiceRecord, Volunteer
+from volunteers.services import hours_import
 from volunteers.tasks import import_hours
 
 from .factories import VolunteerFactory
@@ -70,14 +72,14 @@ def test_a_run_that_shows_progress_is_left_alone(queued, settings):
 
 
 def test_a_run_taken_for_dead_stops_at_its_next_chunk(queued, monkeypatch):
-    real = services._stage_chunk
+    real = hours_import._stage_chunk
 
     def stage_then_be_replaced(job, chunk, lookups, errors):
         # meanwhile the retried task claimed the job (this run had gone silent)
         HoursImport.objects.filter(pk=job.pk).update(attempt=job.attempt + 7)
         return real(job, chunk, lookups, errors)
 
-    monkeypatch.setattr(services, "_stage_chunk", stage_then_be_replaced)
+    monkeypatch.setattr(hours_import, "_stage_chunk", stage_then_be_replaced)
     job = services.hours_import_run(job_id=queued.pk, chunk_size=2)
 
     assert job.status == "checking"  # the other run's now
@@ -90,7 +92,7 @@ def test_an_error_mid_check_marks_the_job_failed_and_the_admin_runs_it_again(
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "_stage_chunk", broken)
+    monkeypatch.setattr(hours_import, "_stage_chunk", broken)
     with pytest.raises(RuntimeError):
         services.hours_import_run(job_id=queued.pk)
     queued.refresh_from_db()
@@ -109,18 +111,18 @@ def test_an_error_mid_check_marks_the_job_failed_and_the_admin_runs_it_again(
 
 def test_a_stuck_job_can_be_run_again_but_not_a_live_or_finished_one(queued, street_staff, settings):
     crash_mid_check(queued, seconds_ago=5)
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.hours_import_rerun(job=queued, user=street_staff)
 
     crash_mid_check(queued, seconds_ago=settings.VOLUNTEERS_IMPORT_STALE_SECONDS + 1)
     assert services.hours_import_rerun(job=queued, user=street_staff).status == "queued"
     services.hours_import_run(job_id=queued.pk)
 
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.hours_import_rerun(job=queued, user=street_staff)
 
 
 def test_only_street_staff_run_a_job_again(queued, guihua_secretary):
     HoursImport.objects.filter(pk=queued.pk).update(status=HoursImport.Status.FAILED)
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         services.hours_import_rerun(job=queued, user=guihua_secretary)
