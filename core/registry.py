@@ -1,21 +1,25 @@
 """数读: the key figures, each computed from the records it counts, never typed.
 
-Each app registers its figures when it is ready (its ``AppConfig.ready()``); ``indicators``
-registers the figures of ``organizations`` and its own (``indicators/figures.py``), and imports
-no other domain app::
+Each app declares its figures in its own ``key_figures.py``, a table (``FIGURES``, a tuple of
+``Figure``), and registers them when it is ready (its ``AppConfig.ready()``)::
 
-    from core.registry import Figure, register
+    from core.registry import Figure, on_figures_page
 
-    register(Figure(
-        name="volunteers.teams",          # unique dotted id
-        label="党员志愿服务队",            # Chinese label
-        unit="支",
-        compute=lambda street: 30,        # (Street) -> int | Decimal | None; None = cannot be computed yet
-        admin_url=lambda street: "/admin/volunteers/volunteerteam/?…",  # the records it counts
-        public_url=lambda street: reverse("site:figures") + "?street=…#volunteers.teams",
-        help="未撤销的党员志愿服务队……",  # how it is counted; without public_url, also why
-        order=100,                        # display order
-    ))
+    FIGURES = (
+        Figure(
+            name="volunteers.teams",          # unique dotted id
+            label="党员志愿服务队",            # Chinese label
+            unit="支",
+            compute=teams,                    # (Street) -> int | Decimal | None; None = cannot be computed yet
+            admin_url=lambda street: "/admin/volunteers/volunteerteam/?…",  # the records it counts
+            public_url=on_figures_page("volunteers.teams"),  # its column on the 数读明细 page
+            help="未撤销的党员志愿服务队……",  # how it is counted; without public_url, also why
+            order=101,                        # display order
+        ),
+    )
+
+    # in the app's AppConfig.ready(), with ``from core.registry import register_all``:
+    register_all(key_figures.FIGURES)
 
 ``public_url`` opens the public page that lists the records (reverse lazily, inside the
 callable); a figure without one says in ``help`` where the list is kept instead.
@@ -31,13 +35,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -110,6 +115,12 @@ def register(figure: Figure) -> Figure:
     return figure
 
 
+def register_all(figures: Iterable[Figure]) -> None:
+    """Add an app's table of figures (its ``key_figures.FIGURES``)."""
+    for figure in figures:
+        register(figure)
+
+
 def unregister(name: str) -> None:
     """For tests: remove a figure registered by the test."""
     _registry.figures.pop(name, None)
@@ -132,6 +143,27 @@ def registered_names() -> list[str]:
 
 def get(name: str) -> Figure | None:
     return _registry.figures.get(name)
+
+
+# --- Links -------------------------------------------------------------------------------------
+
+
+def admin_list(model_label: str, **params) -> str:
+    """The admin list of ``model_label`` ("organizations.Grid") filtered by ``params``, which
+    must be lookups that model's admin accepts (an unknown one sends the admin to ``?e=1``)."""
+    app_label, model_name = model_label.lower().split(".")
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    return reverse(f"admin:{app_label}_{model_name}_changelist") + (f"?{query}" if query else "")
+
+
+def on_figures_page(anchor: str) -> Callable[..., str]:
+    """The public list of a figure's records: its column on the 数读明细 page (``portal/site/
+    figures_table.py``), which counts them per community and adds them up to the figure."""
+
+    def public_url(street) -> str:
+        return f"{reverse('site:figures')}?street={street.pk}#{anchor}"
+
+    return public_url
 
 
 # --- Values -----------------------------------------------------------------------------------
@@ -213,7 +245,3 @@ def figures_for(street) -> list[FigureValue]:
     if values is None:
         values = refresh(street)
     return values
-
-
-def figure_value(street, name: str) -> FigureValue | None:
-    return next((value for value in figures_for(street) if value.name == name), None)

@@ -50,10 +50,6 @@ def register_upload(
         _UPLOADS.append(Upload(model, field, public))
 
 
-def registered_uploads() -> tuple[Upload, ...]:
-    return tuple(_UPLOADS)
-
-
 def clean_name(path: str) -> str | None:
     """The storage name a URL path asks for, or None for anything that tries to leave the
     media folder."""

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from core import registry
 from core.api import DescribedModelSerializer, IdField, IdFilter, PublicReadMixin, query_int
-from organizations import selectors as places
+from organizations import selectors as organizations_selectors
 from organizations.api import NamedSerializer
 from organizations.api_permissions import StaffPermission
 from organizations.models import PartyOrganization
@@ -77,7 +77,7 @@ class HonourRollViewSet(PublicReadMixin, mixins.ListModelMixin, viewsets.Generic
         if period_id is not None:
             period = selectors.published_period(pk=period_id)
         else:
-            street = places.default_street()
+            street = organizations_selectors.default_street()
             period = (
                 selectors.latest_rated_period(
                     street=street, subject_kind=SubjectKind.SOCIETY_BRANCH, published_only=True
@@ -152,7 +152,11 @@ class FiguresView(PublicReadMixin, APIView):
     )
     def get(self, request):
         street_id = query_int(request, "street", "请填写有效的街道编号。")
-        street = places.street(pk=street_id) if street_id is not None else places.default_street()
+        street = (
+            organizations_selectors.street(pk=street_id)
+            if street_id is not None
+            else organizations_selectors.default_street()
+        )
         if street is None:
             raise Http404
         return Response(FigureSerializer(registry.figures_for(street), many=True).data)

@@ -26,7 +26,10 @@ class IndicatorsConfig(AppConfig):
 
         register_role_permissions(SECRETARY_PERMISSIONS)
 
-        from . import figures, signals
+        from core.registry import register_all
+
+        from . import signals
+        from .key_figures import FIGURES
 
         signals.connect()
-        figures.register_all()
+        register_all(FIGURES)

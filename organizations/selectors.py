@@ -234,7 +234,7 @@ def counts_by_community(*, street: Street, year: int) -> dict[str, dict[int | No
     count name, then by community id; ``None`` collects the street's records that belong to no
     community (党工委, 联合党委 and their members). Six queries, however many communities.
 
-    The rules are the figures' (``indicators/figures.py``); ``tests/test_public_crawl.py``
+    The rules are the figures' (``key_figures.py``); ``tests/test_public_crawl.py``
     checks on the Guicheng data that each column adds up to its figure."""
     counts: dict[str, dict[int | None, int]] = {}
 

@@ -13,10 +13,10 @@ from rest_framework.routers import DefaultRouter
 
 from core.api import ID_PATTERN
 from core.api_defaults import TokenLoginThrottle, token_expired
-from indicators import api as indicators
-from organizations import api as organizations
-from projects import api as projects
-from volunteers import api as volunteers
+from indicators import api as indicators_api
+from organizations import api as organizations_api
+from projects import api as projects_api
+from volunteers import api as volunteers_api
 
 app_name = "api"
 
@@ -43,15 +43,15 @@ class Router(DefaultRouter):
 
 router = Router(trailing_slash=True)
 router.include_root_view = False
-router.register("communities", organizations.CommunityViewSet, basename="community")
-router.register("centers", organizations.CenterViewSet, basename="center")
-router.register("projects", projects.ProjectViewSet, basename="project")
-router.register("plans", projects.PlanViewSet, basename="plan")
-router.register("honour", indicators.HonourRollViewSet, basename="honour")
-router.register("activities", volunteers.ActivityViewSet, basename="activity")
-router.register("staff/scores", indicators.ScoreViewSet, basename="score")
-router.register("staff/service-records", volunteers.ServiceRecordViewSet, basename="service-record")
-router.register("staff/orders", volunteers.ServiceOrderViewSet, basename="order")
+router.register("communities", organizations_api.CommunityViewSet, basename="community")
+router.register("centers", organizations_api.CenterViewSet, basename="center")
+router.register("projects", projects_api.ProjectViewSet, basename="project")
+router.register("plans", projects_api.PlanViewSet, basename="plan")
+router.register("honour", indicators_api.HonourRollViewSet, basename="honour")
+router.register("activities", volunteers_api.ActivityViewSet, basename="activity")
+router.register("staff/scores", indicators_api.ScoreViewSet, basename="score")
+router.register("staff/service-records", volunteers_api.ServiceRecordViewSet, basename="service-record")
+router.register("staff/orders", volunteers_api.ServiceOrderViewSet, basename="order")
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -94,13 +94,13 @@ class TokenView(ObtainAuthToken):
 
 v1 = [
     path("", include(router.urls)),
-    path("ratings/<id:subject_id>/", indicators.RatingHistoryView.as_view(), name="rating-history"),
-    path("figures/", indicators.FiguresView.as_view(), name="figures"),
+    path("ratings/<id:subject_id>/", indicators_api.RatingHistoryView.as_view(), name="rating-history"),
+    path("figures/", indicators_api.FiguresView.as_view(), name="figures"),
     path("auth/token/", TokenView.as_view(), name="token"),
-    path("open-data/centers.hsds.json", organizations.CentersHsdsView.as_view(), name="open-centers-hsds"),
-    path("open-data/centers.csv", organizations.CentersCsvView.as_view(), name="open-centers-csv"),
-    path("open-data/projects.csv", projects.ProjectsCsvView.as_view(), name="open-projects-csv"),
-    path("open-data/730.csv", projects.PlanCsvView.as_view(), name="open-plan-csv"),
+    path("open-data/centers.hsds.json", organizations_api.CentersHsdsView.as_view(), name="open-centers-hsds"),
+    path("open-data/centers.csv", organizations_api.CentersCsvView.as_view(), name="open-centers-csv"),
+    path("open-data/projects.csv", projects_api.ProjectsCsvView.as_view(), name="open-projects-csv"),
+    path("open-data/730.csv", projects_api.PlanCsvView.as_view(), name="open-plan-csv"),
 ]
 
 urlpatterns = [

@@ -15,13 +15,13 @@ from datetime import date, datetime
 from django.urls import reverse
 from django.utils import timezone
 
-from indicators import selectors as ratings
-from organizations import selectors as places
+from indicators import selectors as indicators_selectors
+from organizations import selectors as organizations_selectors
 from organizations.models import Street
 from organizations.scope import acts_on_whole_street, scope_of
-from projects import selectors as projects
+from projects import selectors as projects_selectors
 from projects.lagging import today_in_beijing
-from volunteers import selectors as volunteering
+from volunteers import selectors as volunteers_selectors
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def _changelist(model: str, query: str) -> str:
 
 def _figures_line(user) -> QueueLine | None:
     scope = scope_of(user)
-    street = places.default_street() if scope.everything else None
+    street = organizations_selectors.default_street() if scope.everything else None
     if street is None and scope.street_id is not None:
         street = Street.objects.filter(pk=scope.street_id).first()
     if street is None:
@@ -51,7 +51,7 @@ def _figures_line(user) -> QueueLine | None:
     return QueueLine(
         key="figures",
         label="数读：公布数据与记录不一致",
-        count=len(ratings.figures_differing(street=street)),
+        count=len(indicators_selectors.figures_differing(street=street)),
         url=url,
         hint=f"{street.name}：报道公布的关键数字与系统按记录计算的不符",
     )
@@ -75,7 +75,7 @@ def work_queue(user, *, today: date | None = None, now: datetime | None = None) 
         lambda: QueueLine(
             key="projects",
             label="书记工程滞后",
-            count=projects.lagging_projects(today=today, user=user).count(),
+            count=projects_selectors.lagging_projects(today=today, user=user).count(),
             url=_changelist("projects.secretaryproject", "lagging=yes"),
             hint="本季度没有进展更新，或进度落后于时序进度",
         ),
@@ -86,7 +86,7 @@ def work_queue(user, *, today: date | None = None, now: datetime | None = None) 
             lambda: QueueLine(
                 key="items",
                 label="“730”要点滞后",
-                count=projects.lagging_items(today=today, user=user).count(),
+                count=projects_selectors.lagging_items(today=today, user=user).count(),
                 url=_changelist("projects.workitem", "lagging=yes"),
                 hint="街道各牵头单位负责的要点",
             ),
@@ -96,7 +96,7 @@ def work_queue(user, *, today: date | None = None, now: datetime | None = None) 
         lambda: QueueLine(
             key="orders",
             label="点单超时未处理",
-            count=volunteering.stale_orders(user=user, now=now).count(),
+            count=volunteers_selectors.stale_orders(user=user, now=now).count(),
             url=_changelist("volunteers.serviceorder", "stale=yes"),
             hint="群众点单超过办理时限仍无人处理",
         ),
@@ -106,7 +106,7 @@ def work_queue(user, *, today: date | None = None, now: datetime | None = None) 
         lambda: QueueLine(
             key="hours",
             label="服务时长待确认",
-            count=volunteering.pending_records(user=user).count(),
+            count=volunteers_selectors.pending_records(user=user).count(),
             url=_changelist("volunteers.servicerecord", "awaiting=yes"),
             hint="志愿者已签退，等待工作人员确认",
         ),
@@ -116,7 +116,7 @@ def work_queue(user, *, today: date | None = None, now: datetime | None = None) 
         lambda: QueueLine(
             key="rectification",
             label="软弱涣散整改超期",
-            count=ratings.overdue_cases(user=user, today=today).count(),
+            count=indicators_selectors.overdue_cases(user=user, today=today).count(),
             url=_changelist("indicators.rectificationcase", "overdue=yes"),
             hint="一村一策提升计划已过完成时限仍未销号",
         ),

@@ -29,9 +29,8 @@ class VolunteersConfig(AppConfig):
         register_role_permissions(SECRETARY_PERMISSIONS)
 
         # 数读: the volunteer figures join the key-figure registry.
-        from core.registry import Figure, register
+        from core.registry import register_all
 
-        from .figures import FIGURES
+        from .key_figures import FIGURES
 
-        for figure in FIGURES:
-            register(Figure(**figure))
+        register_all(FIGURES)

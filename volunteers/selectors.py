@@ -299,16 +299,6 @@ def order_by_code(*, code: str) -> dict | None:
     }
 
 
-def teams_public(*, street: Street) -> QuerySet:
-    return (
-        VolunteerTeam.objects.public()
-        .active()
-        .filter(street=street)
-        .select_related("community", "center")
-        .order_by("kind", "name")
-    )
-
-
 # --- Per-community counts behind the 数读 figures (the public 数读明细 page) ---------------------
 
 
@@ -317,7 +307,7 @@ def _grouped(queryset: QuerySet, by: str, aggregate) -> dict[int | None, int | D
 
 
 def counts_by_community(*, street: Street, year: int) -> dict[str, dict[int | None, int | Decimal]]:
-    """What each community holds of the records the volunteer figures count (``figures.py``),
+    """What each community holds of the records the volunteer figures count (``key_figures.py``),
     keyed by count name, then by community id; ``None`` collects the street's records that
     belong to no community (a street-level team, its activities' hours and orders). Seven
     queries, however many communities; ``street_totals`` gives the street-wide distinct counts.

@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from core import charts, registry
 from core.public_cache import public_page
-from indicators import selectors as ratings
+from indicators import selectors as indicators_selectors
 from indicators.subjects import SubjectKind
-from organizations import selectors as places
+from organizations import selectors as organizations_selectors
 from organizations.models import Street
-from projects import selectors as projects
+from projects import selectors as projects_selectors
 from projects.lagging import today_in_beijing
 from volunteers.selectors import activities_this_week
 
@@ -35,7 +35,9 @@ UPDATES = 3
 
 
 def _street(street_pk: int | None) -> Street:
-    street = places.default_street() if street_pk is None else Street.objects.filter(pk=street_pk).first()
+    street = (
+        organizations_selectors.default_street() if street_pk is None else Street.objects.filter(pk=street_pk).first()
+    )
     if street is None:
         raise Http404
     return street
@@ -43,8 +45,8 @@ def _street(street_pk: int | None) -> Street:
 
 def _plan(street: Street) -> dict:
     """The street's latest public 730 plan, each theme with its percent and 滞后 items."""
-    year = projects.latest_public_plan_year(street_id=street.pk)
-    plan = projects.plan_board(year=year, street_id=street.pk).first() if year else None
+    year = projects_selectors.latest_public_plan_year(street_id=street.pk)
+    plan = projects_selectors.plan_board(year=year, street_id=street.pk).first() if year else None
     if plan is None:
         return {"plan": None, "theme_bars": []}
     themes = list(plan.themes.all())
@@ -63,10 +65,12 @@ def _plan(street: Street) -> dict:
 
 
 def _stars(street: Street) -> dict:
-    period = ratings.latest_rated_period(street=street, subject_kind=SubjectKind.SOCIETY_BRANCH, published_only=True)
+    period = indicators_selectors.latest_rated_period(
+        street=street, subject_kind=SubjectKind.SOCIETY_BRANCH, published_only=True
+    )
     if period is None:
         return {"period": None, "star_bars": []}
-    distribution = ratings.star_distribution(period=period)
+    distribution = indicators_selectors.star_distribution(period=period)
     return {
         "period": period,
         "star_bars": charts.star_bars(distribution, max_width=STAR_BAR_WIDTH, pitch=64),
@@ -82,7 +86,7 @@ def _panels(street: Street) -> dict:
         **_plan(street),
         **_stars(street),
         "activities": activities_this_week(street=street, now=now)[:ACTIVITIES],
-        "updates": projects.latest_updates(limit=UPDATES, street_id=street.pk),
+        "updates": projects_selectors.latest_updates(limit=UPDATES, street_id=street.pk),
         "generated_at": now,
         "today": today_in_beijing(now),
     }

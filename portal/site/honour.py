@@ -8,9 +8,9 @@ from django.shortcuts import render
 
 from core import charts
 from core.public_cache import public_page
-from indicators import selectors as ratings
+from indicators import selectors as indicators_selectors
 from indicators.subjects import SubjectKind
-from organizations import selectors as places
+from organizations import selectors as organizations_selectors
 from organizations.models import PartyOrganization
 
 BAR_WIDTH = 240  # px of the longest bar in the distribution chart
@@ -23,17 +23,19 @@ def distribution_bars(distribution: dict[int, int]) -> list[dict]:
 
 @public_page()
 def honour_roll(request):
-    street = places.default_street()
+    street = organizations_selectors.default_street()
     period = (
-        ratings.latest_rated_period(street=street, subject_kind=SubjectKind.SOCIETY_BRANCH, published_only=True)
+        indicators_selectors.latest_rated_period(
+            street=street, subject_kind=SubjectKind.SOCIETY_BRANCH, published_only=True
+        )
         if street
         else None
     )
     context = {"street": street, "period": period, "roll": [], "bars": []}
     if period is not None:
-        distribution = ratings.star_distribution(period=period)
+        distribution = indicators_selectors.star_distribution(period=period)
         context |= {
-            "roll": list(ratings.honour_roll(period=period)),
+            "roll": list(indicators_selectors.honour_roll(period=period)),
             "bars": distribution_bars(distribution),
             "rated": sum(distribution.values()),
         }
@@ -43,7 +45,7 @@ def honour_roll(request):
 @public_page()
 def subject_history(request, pk: int):
     subject = PartyOrganization.objects.select_related("community", "economic_society").filter(pk=pk).first()
-    history = ratings.rating_history(subject=pk, published_only=True) if subject else []
+    history = indicators_selectors.rating_history(subject=pk, published_only=True) if subject else []
     if not history:
         raise Http404
     return render(request, "portal/site/subject_history.html", {"subject": subject, "history": history})

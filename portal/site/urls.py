@@ -1,12 +1,12 @@
 from django.urls import path
 
-from . import figures, honour, views, volunteering
+from . import figures_table, honour, views, volunteering
 
 app_name = "site"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("figures/", figures.figures, name="figures"),
+    path("figures/", figures_table.figures, name="figures"),
     path("centers/", views.center_list, name="centers"),
     path("centers/<int:pk>/", views.center_detail, name="center"),
     path("communities/", views.street_list, name="streets"),

@@ -11,9 +11,9 @@ from django.utils import timezone
 from core import registry
 from core.public_cache import public_page
 from organizations import opening
-from organizations import selectors as places
+from organizations import selectors as organizations_selectors
 from organizations.models import Community, ServiceCenter
-from projects import selectors as projects
+from projects import selectors as projects_selectors
 from projects.lagging import today_in_beijing
 from volunteers.selectors import activities_this_week
 
@@ -43,13 +43,13 @@ def _figures(street) -> list:
 
 @public_page(OPEN_NOW_SECONDS)
 def home(request):
-    street = places.default_street()
+    street = organizations_selectors.default_street()
     now = timezone.now()
     context = {
         "street": street,
         "figures": _figures(street),
         "activities": activities_this_week(street=street, now=now),
-        "updates": projects.latest_updates(limit=6),
+        "updates": projects_selectors.latest_updates(limit=6),
         "today": today_in_beijing(),
     }
     return render(request, "portal/site/home.html", context)
@@ -61,8 +61,8 @@ def center_list(request):
     level = request.GET.get("level") or None
     community_id = _int(request.GET.get("community"))
     open_only = request.GET.get("open") == "1"
-    street = places.default_street()
-    centers = places.public_centers(
+    street = organizations_selectors.default_street()
+    centers = organizations_selectors.public_centers(
         street_id=street.pk if street else None, level=level, community_id=community_id, today=today
     )
     if open_only:
@@ -77,7 +77,7 @@ def center_list(request):
         "cards": page.object_list,
         "page": page,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
-        "levels": [(key, label) for key, (label, _) in places.PUBLIC_CENTER_LEVELS.items()],
+        "levels": [(key, label) for key, (label, _) in organizations_selectors.PUBLIC_CENTER_LEVELS.items()],
         "level": level,
         "communities": Community.objects.filter(street=street).order_by("name") if street else [],
         "community_id": community_id,
@@ -89,7 +89,7 @@ def center_list(request):
 @public_page(OPEN_NOW_SECONDS)
 def center_detail(request, pk: int):
     now, today = timezone.now(), today_in_beijing()
-    center = places.public_center(pk=pk, today=today)
+    center = organizations_selectors.public_center(pk=pk, today=today)
     if center is None:
         raise Http404
     hours = opening.Hours.of(center)
@@ -104,7 +104,9 @@ def center_detail(request, pk: int):
         "has_hours": any(hours.weekly.values()) or bool(hours.exceptions),
         "exceptions": exceptions,
         "json_ld": center_json_ld(center, hours, today=today, url=request.build_absolute_uri()),
-        "projects": projects.public_projects_of(community_id=center.community_id) if center.community_id else [],
+        "projects": projects_selectors.public_projects_of(community_id=center.community_id)
+        if center.community_id
+        else [],
         "activities": volunteering.upcoming_at(center, now),
     }
     return render(request, "portal/site/center_detail.html", context)
@@ -112,17 +114,17 @@ def center_detail(request, pk: int):
 
 @public_page()
 def street_list(request):
-    return render(request, "portal/site/street_list.html", {"streets": places.public_streets()})
+    return render(request, "portal/site/street_list.html", {"streets": organizations_selectors.public_streets()})
 
 
 @public_page()
 def community_detail(request, pk: int):
-    community = places.public_community(pk=pk)
+    community = organizations_selectors.public_community(pk=pk)
     if community is None:
         raise Http404
     context = {
         "community": community,
-        "projects": projects.public_projects_of(community_id=community.pk),
+        "projects": projects_selectors.public_projects_of(community_id=community.pk),
         "levels": ServiceCenter.Level,
     }
     return render(request, "portal/site/community_detail.html", context)
@@ -130,9 +132,9 @@ def community_detail(request, pk: int):
 
 @public_page()
 def project_board(request, year: int | None = None):
-    year = year or projects.latest_public_year() or today_in_beijing().year
-    street = places.default_street()
-    board = list(projects.project_board(year=year, street_id=street.pk if street else None))
+    year = year or projects_selectors.latest_public_year() or today_in_beijing().year
+    street = organizations_selectors.default_street()
+    board = list(projects_selectors.project_board(year=year, street_id=street.pk if street else None))
     status = request.GET.get("status") or None
     lagging_only = request.GET.get("lagging") == "1"
     shown = [p for p in board if (status is None or p.status == status) and (not lagging_only or p.is_lagging)]
@@ -141,28 +143,28 @@ def project_board(request, year: int | None = None):
         "projects": shown,
         "total": len(board),
         "lagging_count": sum(p.is_lagging for p in board),
-        "statuses": projects.PROJECT_STATUSES,
+        "statuses": projects_selectors.PROJECT_STATUSES,
         "status": status,
         "lagging_only": lagging_only,
-        "years": projects.public_years(),
+        "years": projects_selectors.public_years(),
     }
     return render(request, "portal/site/project_board.html", context)
 
 
 @public_page()
 def project_detail(request, pk: int):
-    project = projects.public_project(pk=pk)
+    project = projects_selectors.public_project(pk=pk)
     if project is None:
         raise Http404
-    context = {"project": project, "updates": projects.timeline(project=project)}
+    context = {"project": project, "updates": projects_selectors.timeline(project=project)}
     return render(request, "portal/site/project_detail.html", context)
 
 
 @public_page()
 def plan_board(request, year: int | None = None, printable: bool = False):
-    street = places.default_street()
-    year = year or projects.latest_public_plan_year(street_id=street.pk if street else None)
-    plan = projects.plan_board(year=year, street_id=street.pk if street else None).first()
+    street = organizations_selectors.default_street()
+    year = year or projects_selectors.latest_public_plan_year(street_id=street.pk if street else None)
+    plan = projects_selectors.plan_board(year=year, street_id=street.pk if street else None).first()
     if plan is None:
         raise Http404
     template = "portal/site/plan_print.html" if printable else "portal/site/plan_board.html"
@@ -174,8 +176,8 @@ def search(request):
     query = (request.GET.get("q") or "").strip()[:50]
     results = {}
     if query:
-        results = places.search_places(query)
-        results["projects"] = list(projects.search_public_projects(query))
+        results = organizations_selectors.search_places(query)
+        results["projects"] = list(projects_selectors.search_public_projects(query))
         results["activities"] = list(volunteering.search_activities(query))
     return render(request, "portal/site/search.html", {"query": query, "results": results})
 

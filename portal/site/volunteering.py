@@ -21,8 +21,9 @@ from django_ratelimit.exceptions import Ratelimited
 from core.client_address import ratelimit_key
 from core.public_cache import public_page
 from core.refusals import refusal_text
-from organizations import selectors as places
-from volunteers import selectors, services
+from organizations import selectors as organizations_selectors
+from volunteers import selectors as volunteers_selectors
+from volunteers import services
 from volunteers.models import Activity, Reward, ServiceOrder, Signup
 
 from .forms import OrderLookupForm, OrderRatingForm, ServiceOrderForm, VolunteerSignUpForm
@@ -30,9 +31,9 @@ from .forms import OrderLookupForm, OrderRatingForm, ServiceOrderForm, Volunteer
 
 def upcoming_at(center, now) -> list:
     """The next public activities held at a centre, with their free places."""
-    activities = list(selectors.activities_upcoming(now=now).filter(center=center)[:5])
+    activities = list(volunteers_selectors.activities_upcoming(now=now).filter(center=center)[:5])
     for activity in activities:
-        activity.free = selectors.free_places(activity)
+        activity.free = volunteers_selectors.free_places(activity)
     return activities
 
 
@@ -45,23 +46,23 @@ def search_activities(query: str, *, limit: int = 20):
         | Q(community__pinyin__startswith=lowered)
         | Q(community__initials__startswith=lowered)
     )
-    return selectors.activities_upcoming().filter(condition)[:limit]
+    return volunteers_selectors.activities_upcoming().filter(condition)[:limit]
 
 
 @public_page(60)
 def activity_list(request):
-    street = places.default_street()
-    activities = list(selectors.activities_upcoming(street_id=street.pk if street else None))
+    street = organizations_selectors.default_street()
+    activities = list(volunteers_selectors.activities_upcoming(street_id=street.pk if street else None))
     for activity in activities:
-        activity.free = selectors.free_places(activity)
+        activity.free = volunteers_selectors.free_places(activity)
     return render(request, "portal/site/activity_list.html", {"activities": activities})
 
 
 def activity_detail(request, pk: int):
-    activity = selectors.activity_public(activity_id=pk)
+    activity = volunteers_selectors.activity_public(activity_id=pk)
     if activity is None:
         raise Http404
-    volunteer = selectors.volunteer_of(request.user)
+    volunteer = volunteers_selectors.volunteer_of(request.user)
     signup = (
         Signup.objects.filter(activity=activity, volunteer=volunteer).exclude(status=Signup.Status.CANCELLED).first()
         if volunteer
@@ -69,7 +70,7 @@ def activity_detail(request, pk: int):
     )
     context = {
         "activity": activity,
-        "free": selectors.free_places(activity),
+        "free": volunteers_selectors.free_places(activity),
         "volunteer": volunteer,
         "signup": signup,
         "is_over": activity.ends_at <= timezone.now(),
@@ -81,7 +82,7 @@ def activity_detail(request, pk: int):
 @require_POST
 def activity_signup(request, pk: int):
     activity = get_object_or_404(Activity.objects.public(), pk=pk)
-    volunteer = selectors.volunteer_of(request.user)
+    volunteer = volunteers_selectors.volunteer_of(request.user)
     if volunteer is None:
         messages.error(request, "请先用手机号注册为志愿者。")
         return redirect("site:register")
@@ -98,7 +99,7 @@ def activity_signup(request, pk: int):
 @login_required(login_url="site:login")
 @require_POST
 def activity_cancel(request, pk: int):
-    volunteer = selectors.volunteer_of(request.user)
+    volunteer = volunteers_selectors.volunteer_of(request.user)
     signup = get_object_or_404(
         Signup.objects.exclude(status=Signup.Status.CANCELLED), activity_id=pk, volunteer=volunteer
     )
@@ -119,7 +120,7 @@ REGISTERED = (
 
 @ratelimit(key=ratelimit_key, rate="10/h", method="POST", block=False)
 def register(request):
-    street = places.default_street()
+    street = organizations_selectors.default_street()
     # Bound on every POST, an empty one too: the limit's message is added to it (an unbound form has none).
     form = VolunteerSignUpForm(request.POST if request.method == "POST" else None, street=street)
     if request.method == "POST" and getattr(request, "limited", False):
@@ -169,18 +170,18 @@ def logout_view(request):
 
 @login_required(login_url="site:login")
 def me(request):
-    volunteer = selectors.volunteer_of(request.user)
+    volunteer = volunteers_selectors.volunteer_of(request.user)
     if volunteer is None:
         raise Http404
     context = {
         "volunteer": volunteer,
-        "hours": selectors.volunteer_hours(volunteer=volunteer),
-        "balance": selectors.points_balance(volunteer=volunteer),
-        "ledger": selectors.points_ledger(volunteer=volunteer)[:50],
-        "signups": selectors.volunteer_signups(volunteer=volunteer)[:20],
-        "records": selectors.volunteer_records(volunteer=volunteer)[:20],
-        "rewards": selectors.rewards_for(volunteer=volunteer),
-        "redemptions": selectors.volunteer_redemptions(volunteer=volunteer)[:20],
+        "hours": volunteers_selectors.volunteer_hours(volunteer=volunteer),
+        "balance": volunteers_selectors.points_balance(volunteer=volunteer),
+        "ledger": volunteers_selectors.points_ledger(volunteer=volunteer)[:50],
+        "signups": volunteers_selectors.volunteer_signups(volunteer=volunteer)[:20],
+        "records": volunteers_selectors.volunteer_records(volunteer=volunteer)[:20],
+        "rewards": volunteers_selectors.rewards_for(volunteer=volunteer),
+        "redemptions": volunteers_selectors.volunteer_redemptions(volunteer=volunteer)[:20],
     }
     return render(request, "portal/site/me.html", context)
 
@@ -188,7 +189,7 @@ def me(request):
 @login_required(login_url="site:login")
 @require_POST
 def redeem(request, pk: int):
-    volunteer = selectors.volunteer_of(request.user)
+    volunteer = volunteers_selectors.volunteer_of(request.user)
     if volunteer is None:
         raise Http404
     # Any gift of the volunteer's street: the service says why one cannot be had (stock, points).
@@ -204,15 +205,17 @@ def redeem(request, pk: int):
 
 @login_required(login_url="site:login")
 def certificate(request):
-    volunteer = selectors.volunteer_of(request.user)
+    volunteer = volunteers_selectors.volunteer_of(request.user)
     if volunteer is None:
         raise Http404
-    return render(request, "portal/site/certificate.html", {"certificate": selectors.certificate(volunteer=volunteer)})
+    return render(
+        request, "portal/site/certificate.html", {"certificate": volunteers_selectors.certificate(volunteer=volunteer)}
+    )
 
 
 @ratelimit(key=ratelimit_key, rate="5/h", method="POST", block=False)
 def order_new(request):
-    street = places.default_street()
+    street = organizations_selectors.default_street()
     posted = request.POST if request.method == "POST" else None  # bound on an empty POST too (see register)
     form = ServiceOrderForm(posted, street=street, initial={"center": request.GET.get("center")})
     if request.method == "POST" and getattr(request, "limited", False):
@@ -244,7 +247,7 @@ def order_lookup(request):
 def order_detail(request, code: str):
     if getattr(request, "limited", False):
         raise Ratelimited("查询太频繁，请稍后再试。")  # the 429 page (portal.errors)
-    order = selectors.order_by_code(code=code)
+    order = volunteers_selectors.order_by_code(code=code)
     if order is None:
         raise Http404
     form = OrderRatingForm(request.POST or None)

@@ -19,16 +19,16 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from core.refusals import refusal_text
-from indicators import selectors as ratings
+from indicators import selectors as indicators_selectors
 from indicators import services as rating_services
 from indicators.models import RectificationCase
 from organizations.models import Community, ServiceCenter
 from organizations.scope import NOTHING, can, communities_for, scope_of
-from projects import selectors as projects
+from projects import selectors as projects_selectors
 from projects import services as project_services
 from projects.lagging import today_in_beijing
 from projects.models import SecretaryProject, WorkItem
-from volunteers import selectors as volunteering
+from volunteers import selectors as volunteers_selectors
 from volunteers import services as volunteer_services
 from volunteers.models import Activity, ServiceOrder, ServiceRecord, VolunteerTeam
 
@@ -103,12 +103,12 @@ def _wants_json(request) -> bool:
 def home(request):
     user, today = request.user, today_in_beijing()
     context = {
-        "projects": projects.workspace_projects(user=user, today=today),
-        "items": projects.workspace_items(user=user, today=today),
-        "pending_records": volunteering.pending_records(user=user).count(),
-        "orders": list(volunteering.open_orders(user=user)[:20]),
-        "stale_order_ids": set(volunteering.stale_orders(user=user).values_list("pk", flat=True)),
-        "cases": ratings.workspace_cases(user=user, today=today),
+        "projects": projects_selectors.workspace_projects(user=user, today=today),
+        "items": projects_selectors.workspace_items(user=user, today=today),
+        "pending_records": volunteers_selectors.pending_records(user=user).count(),
+        "orders": list(volunteers_selectors.open_orders(user=user)[:20]),
+        "stale_order_ids": set(volunteers_selectors.stale_orders(user=user).values_list("pk", flat=True)),
+        "cases": indicators_selectors.workspace_cases(user=user, today=today),
         "centers": ServiceCenter.objects.scoped_for(user).order_by("level", "name")[:10],
     }
     return render(request, "portal/workspace/home.html", context)
@@ -143,7 +143,7 @@ def _progress(request, *, project=None, item=None):
             return _progress_done(request, subject, created=not update.once_replayed)
     if request.method == "POST" and _wants_json(request):
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-    updates = projects.timeline(project=project, item=item, public_only=False)[:3]
+    updates = projects_selectors.timeline(project=project, item=item, public_only=False)[:3]
     context = {"form": form, "subject": subject, "is_item": item is not None, "updates": updates}
     return render(request, "portal/workspace/progress.html", context, status=400 if form.errors else 200)
 
@@ -174,7 +174,7 @@ def item_progress(request, pk: int):
 
 @staff_only
 def records(request):
-    pending = list(volunteering.pending_records(user=request.user)[:RECORDS_PER_PAGE])
+    pending = list(volunteers_selectors.pending_records(user=request.user)[:RECORDS_PER_PAGE])
     form = RecordsForm(request.POST or None, record_ids=[record.pk for record in pending])
     may_decide = can(request.user, HOURS[0])
     if request.method == "POST":
@@ -213,14 +213,14 @@ def records(request):
 @staff_only
 def orders(request):
     context = {
-        "orders": volunteering.open_orders(user=request.user),
-        "stale_ids": set(volunteering.stale_orders(user=request.user).values_list("pk", flat=True)),
+        "orders": volunteers_selectors.open_orders(user=request.user),
+        "stale_ids": set(volunteers_selectors.stale_orders(user=request.user).values_list("pk", flat=True)),
     }
     return render(request, "portal/workspace/orders.html", context)
 
 
 def _order_forms(request, order, data=None):
-    upcoming = volunteering.activities_upcoming().filter(pk__in=Activity.objects.scoped_for(request.user))
+    upcoming = volunteers_selectors.activities_upcoming().filter(pk__in=Activity.objects.scoped_for(request.user))
     teams = VolunteerTeam.objects.scoped_for(request.user).active().order_by("name")
     return (
         OrderAnswerForm(data, activities=upcoming, teams=teams, prefix="answer"),
@@ -336,7 +336,9 @@ def activity_new(request):
 @staff_only
 def case_visit(request, pk: int):
     case = get_object_or_404(
-        ratings.rectification_list(queryset=RectificationCase.objects.scoped_for(request.user), open_only=False),
+        indicators_selectors.rectification_list(
+            queryset=RectificationCase.objects.scoped_for(request.user), open_only=False
+        ),
         pk=pk,
     )
     if refusal := _refused(request, VISIT):

@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from core import registry
 from core.public_cache import public_page
-from indicators import selectors as ratings
-from organizations import selectors as places
+from indicators import selectors as indicators_selectors
+from organizations import selectors as organizations_selectors
 from organizations.models import Community, Street
-from volunteers import selectors as volunteering
+from volunteers import selectors as volunteers_selectors
 
 RURAL, URBAN = Community.Kind.RURAL, Community.Kind.URBAN
 NOT_IN_A_COMMUNITY = "街道层面（不属于某一社区）"
@@ -136,11 +136,11 @@ def _total(column: Column, communities: list, counts: dict, street_wide: dict) -
 def figures_table(street: Street, *, year: int) -> dict:
     """Rows (one per community, then the street's records in no community), headers and totals.
     17 queries, however many communities."""
-    communities = list(places.communities_for_figures(street=street))
+    communities = list(organizations_selectors.communities_for_figures(street=street))
     counts = (
-        places.counts_by_community(street=street, year=year)
-        | volunteering.counts_by_community(street=street, year=year)
-        | ratings.counts_by_community(street=street)
+        organizations_selectors.counts_by_community(street=street, year=year)
+        | volunteers_selectors.counts_by_community(street=street, year=year)
+        | indicators_selectors.counts_by_community(street=street)
     )
     known = {c.pk for c in communities}
     # A record of this street filed under another street's community (a data error) still
@@ -157,7 +157,7 @@ def figures_table(street: Street, *, year: int) -> dict:
     rows = [{"community": c, "cells": [_cell(column, c, counts) for column in COLUMNS]} for c in communities]
     if any(None in counts[column.key] for column in COLUMNS if column.shape == "count"):
         rows.append({"community": None, "cells": [_cell(column, None, counts) for column in COLUMNS]})
-    street_wide = volunteering.street_totals(street=street)
+    street_wide = volunteers_selectors.street_totals(street=street)
     totals = [_total(column, communities, counts, street_wide) for column in COLUMNS]
     return {
         "headers": headers,
@@ -176,7 +176,7 @@ def figures(request):
         if street is None:
             raise Http404
     else:
-        street = places.default_street()
+        street = organizations_selectors.default_street()
     now = timezone.now()
     context = {
         "street": street,

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from organizations.models import PartyMember
 from organizations.tests.factories import PartyMemberFactory, ServiceCenterFactory
-from volunteers import figures, services
+from volunteers import key_figures, services
 from volunteers.models import ServiceOrder
 
 from .factories import (
@@ -38,8 +38,8 @@ def test_counts(guicheng, guihua, tongxin, far, street_staff):
     VolunteerTeamFactory(community=tongxin, dissolved_on=date(2023, 1, 1), founded_on=date(2020, 1, 1))
     VolunteerTeamFactory(community=far)
 
-    assert figures.volunteers(guicheng) == 2
-    assert figures.teams(guicheng) == 1
+    assert key_figures.volunteers(guicheng) == 2
+    assert key_figures.teams(guicheng) == 1
 
 
 def test_confirmed_hours_this_year(guicheng, guihua, far, street_staff):
@@ -56,7 +56,7 @@ def test_confirmed_hours_this_year(guicheng, guihua, far, street_staff):
     last_year = ServiceRecordFactory(volunteer=VolunteerFactory(community=guihua), started_at=at(2, 9, year=2000))
     services.service_record_confirm(record=last_year, user=street_staff)
 
-    assert figures.confirmed_hours_this_year(guicheng) == Decimal("3.5")
+    assert key_figures.confirmed_hours_this_year(guicheng) == Decimal("3.5")
 
 
 def test_members_with_post_and_checked_in_members(guicheng, guihua, tongxin):
@@ -67,14 +67,14 @@ def test_members_with_post_and_checked_in_members(guicheng, guihua, tongxin):
     CommunityCheckInFactory(community=guihua)
     CommunityCheckInFactory(community=tongxin, ended_on=date(2023, 6, 1))
 
-    assert figures.members_with_post(guicheng) == 1
-    assert figures.checked_in_members(guicheng) == 1
+    assert key_figures.members_with_post(guicheng) == 1
+    assert key_figures.checked_in_members(guicheng) == 1
 
 
 def test_orders_answered_and_their_median_days(guicheng, guihua, street_staff):
     center = ServiceCenterFactory(community=guihua, street=guicheng)
     team = VolunteerTeamFactory(community=guihua)
-    assert figures.orders_median_days(guicheng) is None
+    assert key_figures.orders_median_days(guicheng) is None
     for days in (1, 2, 6):
         order = services.service_order_submit(
             center=center, category="repair", need="x", contact_name="黄女士", contact_phone="13800138000"
@@ -87,16 +87,16 @@ def test_orders_answered_and_their_median_days(guicheng, guihua, street_staff):
         center=center, category="repair", need="x", contact_name="黄女士", contact_phone="13800138000"
     )
 
-    assert figures.orders_answered(guicheng) == 3
-    assert figures.orders_median_days(guicheng) == Decimal("2.0")
+    assert key_figures.orders_answered(guicheng) == 3
+    assert key_figures.orders_median_days(guicheng) == Decimal("2.0")
 
 
 def test_every_figure_is_described_and_links_to_a_list(guicheng, street_client):
-    names = [figure["name"] for figure in figures.FIGURES]
+    names = [figure.name for figure in key_figures.FIGURES]
     assert len(names) == len(set(names)) == 8
-    for figure in figures.FIGURES:
-        assert figure["label"] and figure["unit"] and callable(figure["compute"])
-        figure["compute"](guicheng)
-        response = street_client.get(figure["admin_url"](guicheng))
-        assert response.status_code == 200, figure["name"]
-        assert "?e=1" not in response.get("Location", ""), figure["name"]  # an unknown filter redirects
+    for figure in key_figures.FIGURES:
+        assert figure.label and figure.unit and callable(figure.compute)
+        figure.compute(guicheng)
+        response = street_client.get(figure.admin_url(guicheng))
+        assert response.status_code == 200, figure.name
+        assert "?e=1" not in response.get("Location", ""), figure.name  # an unknown filter redirects
