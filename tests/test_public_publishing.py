@@ -30,6 +30,7 @@ OPEN_CASES = "indicators.open_rectification_cases"
 VOLATILE = [
     re.compile(r'nonce="[^"]*"'),
     re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"'),
+    re.compile(r'name="once" value="[^"]*"'),  # a form's one-time token, new at every render
     re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?"),  # ISO times (API)
     re.compile(r"\d{1,2}:\d{2}(:\d{2})?"),  # times of day (更新于 … on the screen)
 ]
