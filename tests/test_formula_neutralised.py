@@ -33,6 +33,8 @@ HOSTILE = [
     "\t=1+2",
     "\r=1+2",
 ]
+# A plan's short title holds 40 characters at most.
+SHORT_TITLE = '=HYPERLINK("http://evil.example","点我")'
 
 
 def _csv_cells(response) -> set[str]:
@@ -106,7 +108,7 @@ def test_the_admin_export_neutralises_formulas(street_client, hostile_projects, 
 
 def test_the_quarterly_report_neutralises_formulas(street_staff, guicheng, hostile_projects):
     # given a plan whose short title (on the totals line) and themes start formulas
-    plan = WorkPlanFactory(street=guicheng, year=2023, short_title=HOSTILE[0])
+    plan = WorkPlanFactory(street=guicheng, year=2023, short_title=SHORT_TITLE)
     for number, text in enumerate(HOSTILE, start=1):
         WorkItemFactory(theme=WorkThemeFactory(plan=plan, number=number, title=text), title=text)
     assert SecretaryProject.objects.filter(title__in=HOSTILE).count() == len(HOSTILE)
@@ -115,7 +117,7 @@ def test_the_quarterly_report_neutralises_formulas(street_staff, guicheng, hosti
 
     _assert_neutralised_xlsx(content)
     totals = openpyxl.load_workbook(io.BytesIO(content))["730主题"]
-    assert totals.cell(totals.max_row, 2).value == f"'{HOSTILE[0]}（合计）"
+    assert totals.cell(totals.max_row, 2).value == f"'{SHORT_TITLE}（合计）"
 
 
 def test_the_hours_summary_neutralises_formulas():
