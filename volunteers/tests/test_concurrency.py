@@ -192,3 +192,20 @@ def test_cancel_and_delete_of_one_signup_never_deadlock(street_staff_plain):
     # (then the cancellation says the sign-up is gone)
     assert not Signup.objects.filter(pk=signup.pk).exists()
     assert isinstance(results[0], Signup) or isinstance(results[0], ValidationError), results
+
+
+def test_two_copies_of_one_order_sent_at_once_make_one_order():
+    """Back-and-submit twice in a row: both copies carry the form's token, and the second INSERT
+    waits on the unique index, then answers with the first order."""
+    from organizations.tests.factories import ServiceCenterFactory
+    from volunteers.models import ServiceOrder
+
+    center = ServiceCenterFactory()
+    data = {"center": center, "category": "other", "need": "楼道灯坏了", "contact_name": "黄"}
+    data |= {"contact_phone": "13800138000", "once": "the-form-token-0123456789"}
+
+    results = race([lambda: services.service_order_submit(**data)] * THREADS)
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert ServiceOrder.objects.count() == 1
+    assert {r.pk for r in results} == {ServiceOrder.objects.get().pk}
