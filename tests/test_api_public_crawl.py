@@ -80,6 +80,7 @@ NOT_ANONYMOUS = {
     "service-record-list",
     "service-record-detail",
     "service-record-confirm",
+    "service-record-batch",
     "order-list",
     "order-detail",
     "order-accept",

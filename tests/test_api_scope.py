@@ -494,6 +494,11 @@ def write_record_confirm(c: Ctx):
     return lambda: c.api.post(_url("service-record-confirm", record.pk))
 
 
+def write_record_batch(c: Ctx):
+    record = ServiceRecordFactory(volunteer=VolunteerFactory(community=c.own))
+    return lambda: c.api.post(_url("service-record-batch"), {"ids": [record.pk], "decision": "confirm"}, format="json")
+
+
 def write_order_accept(c: Ctx):
     order = ServiceOrderFactory(center=ServiceCenterFactory(community=c.own))
     read = c.api.get(_url("order-detail", order.pk))
@@ -525,6 +530,7 @@ def write_score_change(c: Ctx):
 WRITES = {
     "project-updates": write_project_updates,
     "service-record-confirm": write_record_confirm,
+    "service-record-batch": write_record_batch,
     "order-accept": write_order_accept,
     "order-answer": write_order_answer,
     "score-list": write_score_create,
