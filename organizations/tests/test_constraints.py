@@ -1,4 +1,4 @@
-"""The invariants of organizations/models.py: database constraints hold against writes that skip
+"""The invariants of organizations/models/: database constraints hold against writes that skip
 ``save()`` validation (imports, bulk writes), and ``clean()`` rules hold through ``full_clean()``."""
 
 import datetime as dt
