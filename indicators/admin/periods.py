@@ -119,27 +119,23 @@ class PeriodAdmin(ScopedAdmin):
 
     @admin.action(description="评定所选评定期（计算星级，冻结评分）", permissions=["change"])
     def close_selected(self, request, queryset):
-        done = 0
-        for period in queryset:
-            try:
-                services.period_close(period=period, user=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                _message_errors(request, exc)
-        if done:
-            messages.success(request, f"已评定 {done} 个评定期，星级正在计算。")
+        self._each_period(request, queryset, services.period_close, "已评定 {} 个评定期，星级正在计算。")
 
     @admin.action(description="公布所选评定期（进入光荣榜）", permissions=["change"])
     def publish_selected(self, request, queryset):
+        self._each_period(request, queryset, services.period_publish, "已公布 {} 个评定期。")
+
+    def _each_period(self, request, queryset, service, done_message: str) -> None:
+        """Run ``service`` on each selected period; a refusal is a message, the rest go on."""
         done = 0
         for period in queryset:
             try:
-                services.period_publish(period=period, user=request.user)
+                service(period=period, user=request.user)
                 done += 1
             except (ValidationError, PermissionDenied) as exc:
                 _message_errors(request, exc)
         if done:
-            messages.success(request, f"已公布 {done} 个评定期。")
+            messages.success(request, done_message.format(done))
 
     def get_urls(self):
         return [
