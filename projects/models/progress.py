@@ -124,7 +124,7 @@ class ProgressUpdate(models.Model):
         super().clean_fields(exclude=exclude)
 
     def clean(self) -> None:
-        from .lagging import today_in_beijing
+        from ..lagging import today_in_beijing
 
         found = self._subject_street_and_year()
         if found is None:
