@@ -130,6 +130,54 @@ def next_opening(hours: Hours, moment: datetime, *, horizon_days: int = 14) -> d
     return None
 
 
+def open_until(hours: Hours, moment: datetime) -> time | None:
+    """When the interval open at ``moment`` closes, or None when the centre is closed then."""
+    local = _local(moment)
+    now = local.time()
+    for opens, closes in day_schedule(hours, local.date()).intervals:
+        if opens <= now < closes:
+            return closes
+    return None
+
+
+def when_text(upcoming: datetime, moment: datetime) -> str:
+    """A coming moment as a resident says it: “今天 14:00”, “明天 08:30”, “周一 08:30” within the
+    week ahead, “11月30日 周一 09:00” beyond it (days counted in Asia/Shanghai)."""
+    upcoming, local = _local(upcoming), _local(moment)
+    days = (upcoming.date() - local.date()).days
+    clock = f"{upcoming:%H:%M}"
+    if days == 0:
+        return f"今天 {clock}"
+    if days == 1:
+        return f"明天 {clock}"
+    if 1 < days < 7:
+        return f"{WEEKDAYS[upcoming.weekday()]} {clock}"
+    return f"{upcoming.month}月{upcoming.day}日 {WEEKDAYS[upcoming.weekday()]} {clock}"
+
+
+@dataclass(frozen=True)
+class Status:
+    """What a card says about a centre's hours at one moment."""
+
+    known: bool  # any hours published at all
+    is_open: bool
+    badge: str  # 开放中 / 已闭馆 / 开放时间待公布
+    detail: str  # “开放至 12:00”, “明天 08:30 开放”, “近两周不开放”, or ""
+    next_opening: datetime | None  # None while open, when unknown, or beyond the horizon
+
+
+def status(hours: Hours, moment: datetime) -> Status:
+    if not any(hours.weekly.values()) and not hours.exceptions:
+        return Status(False, False, "开放时间待公布", "", None)
+    closes = open_until(hours, moment)
+    if closes is not None:
+        return Status(True, True, "开放中", f"开放至 {closes:%H:%M}", None)
+    upcoming = next_opening(hours, moment)
+    if upcoming is None:
+        return Status(True, False, "已闭馆", "近两周不开放", None)
+    return Status(True, False, "已闭馆", f"{when_text(upcoming, moment)} 开放", upcoming)
+
+
 def week(hours: Hours, start: date, *, days: int = 7) -> list[DaySchedule]:
     return [day_schedule(hours, start + timedelta(days=offset)) for offset in range(days)]
 

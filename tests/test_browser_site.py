@@ -203,3 +203,130 @@ def test_a_resident_pages_through_the_directory_keeping_the_filter(browser, live
     assert page.get_by_role("link", name="上一页").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert errors == []
+
+
+# --- 离我最近 -----------------------------------------------------------------------------------
+
+CENTRE_SHOTS = SHOTS
+
+
+def _gps_of(lat: float, lng: float) -> tuple[float, float]:
+    """The GPS (WGS-84) position a phone reports where 高德 shows (lat, lng): the shift inverted."""
+    from organizations.geo import wgs84_to_gcj02
+
+    wgs = (lat, lng)
+    for _ in range(5):
+        shifted = wgs84_to_gcj02(*wgs)
+        wgs = (wgs[0] + lat - shifted[0], wgs[1] + lng - shifted[1])
+    return wgs
+
+
+def _demo_contacts(street):
+    """What the demo generator writes for the centres' addresses, phones and positions."""
+    from organizations.demo.centers import _write_center_contacts
+    from organizations.demo.scales import _guicheng_plan
+
+    _write_center_contacts(_guicheng_plan(street), street, history=False)
+
+
+def test_a_resident_finds_the_nearest_centre_and_calls_it(browser, live_server, guicheng):  # noqa: F811
+    # given the demo centres placed over Guicheng, and a resident standing by the 桂花 centre
+    _demo_contacts(guicheng)
+    guihua = ServiceCenter.objects.get(name="桂花社区党群服务中心")
+    lat, lng = _gps_of(float(guihua.latitude), float(guihua.longitude))
+    context = browser.new_context(
+        viewport=PHONE,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        geolocation={"latitude": lat, "longitude": lng},
+        permissions=["geolocation"],
+    )
+    page = context.new_page()
+    errors, posted = [], []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("request", lambda request: posted.append(request) if "/centers/near/" in request.url else None)
+    CENTRE_SHOTS.mkdir(parents=True, exist_ok=True)
+
+    # when they open the directory and tap 离我最近
+    page.goto(f"{live_server.url}/centers/")
+    first_before = page.locator(".card-title").first.inner_text()
+    page.get_by_role("button", name="离我最近").click()
+    page.wait_for_selector(".near-note")
+
+    # then the 桂花 centre comes first, a few metres away, with a call button and a 高德 link
+    first = page.locator(".card").first
+    assert first_before == "桂城街道党群服务中心"
+    assert first.locator(".card-title").inner_text() == "桂花社区党群服务中心"
+    assert first.locator(".distance").inner_text() == "距您约 100 米"
+    assert first.get_by_role("link", name=f"拨打 {guihua.phone}").get_attribute("href") == f"tel:{guihua.phone}"
+    navigate = first.get_by_role("link", name="高德导航").get_attribute("href")
+    assert navigate.startswith(f"https://uri.amap.com/marker?position={guihua.longitude},{guihua.latitude}&name=")
+    assert "演示数据" in first.inner_text()
+    distances = page.locator(".distance").all_inner_texts()
+    assert len(distances) == 24 and distances[1] != "距您约 100 米"
+    # the position went in a POST body, rounded, and never into the address bar
+    assert [request.method for request in posted] == ["POST"]
+    assert posted[0].url == f"{live_server.url}/centers/near/"
+    assert "lat=" in posted[0].post_data and "lat" not in page.url
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=CENTRE_SHOTS / "centres-near-me.png", full_page=False)
+    page.screenshot(path=CENTRE_SHOTS / "centres-near-me-full.png", full_page=True)
+
+    # and the centre's page says where it is and how to call it, the invented details marked
+    first.locator(".card-title").click()
+    page.wait_for_selector("dl.contact")
+    assert page.locator('a[href^="tel:0757-8"]').first.is_visible()
+    assert page.locator(".contact .demo-mark").count() == 3
+    page.screenshot(path=CENTRE_SHOTS / "centre-detail.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    # and the login page's forgotten-password line leads to the community centres' phones
+    page.goto(f"{live_server.url}/volunteer/login/")
+    page.screenshot(path=CENTRE_SHOTS / "login.png", full_page=True)
+    page.get_by_role("link", name="所在社区的党群服务中心").click()
+    page.wait_for_url("**/centers/?level=community")
+    assert page.locator('.card a[href^="tel:"]').count() == 24
+    assert errors == []
+
+
+def test_a_resident_who_refuses_the_position_is_told_what_to_do(browser, live_server, guicheng):  # noqa: F811
+    # given a browser whose resident said no to sharing the position
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    # when they tap 离我最近
+    page.goto(f"{live_server.url}/centers/")
+    page.get_by_role("button", name="离我最近").click()
+
+    # then they are told why nothing was sorted and what else to do, and the list stays
+    status = page.locator("#near-status")
+    status.filter(has_text="没有允许").wait_for()
+    assert "社区" in status.inner_text()
+    assert page.locator(".card").count() == 24 and page.locator(".distance").count() == 0
+    assert page.get_by_role("button", name="离我最近").is_enabled()
+    page.screenshot(path=CENTRE_SHOTS / "centres-near-refused.png")
+    assert errors == []
+
+
+def test_at_night_open_now_says_when_the_centres_open(browser, live_server, guicheng):  # noqa: F811
+    from datetime import UTC, datetime
+    from unittest import mock
+
+    # given the demo centres, at 23:00 on a Monday (2026-11-23) in Foshan
+    _demo_contacts(guicheng)
+    page, errors = _phone_page(browser)
+    CENTRE_SHOTS.mkdir(parents=True, exist_ok=True)
+
+    # when a resident asks for the centres open now
+    with mock.patch("django.utils.timezone.now", return_value=datetime(2026, 11, 23, 15, 0, tzinfo=UTC)):
+        page.goto(f"{live_server.url}/centers/?open=1")
+
+    # then they read that none is open, and when each opens tomorrow
+    assert page.get_by_text("现在没有开放中的服务中心").is_visible()
+    assert page.locator(".next-opening").first.inner_text() == "明天 09:00 开放"
+    page.screenshot(path=CENTRE_SHOTS / "centres-open-now-at-night.png")
+    assert errors == []

@@ -108,6 +108,8 @@ CRAWL = {
     # A volunteer's own pages, read logged in as a demo volunteer (see the test).
     "me": lambda: [reverse("site:me")],
     "certificate": lambda: [reverse("site:certificate")],
+    # POST only: the directory's own cards (crawled above), sorted by a position in the body.
+    "centers_near": lambda: [],
     # POST only: they answer with a redirect, never with a page of their own.
     "activity_signup": lambda: [],
     "activity_cancel": lambda: [],

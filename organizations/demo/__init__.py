@@ -43,6 +43,7 @@ from ..models import (
 )
 from ..services import guicheng_load
 from .base import _Street
+from .centers import _write_center_contacts
 from .joint_work import _write_joint_work
 from .members import _write_members
 from .party_organizations import _write_organizations, _write_society_points
@@ -67,6 +68,7 @@ def _write_street(plan: _Street, people: _People, *, history: bool, created: Cou
     _write_members(plan, people, community_ids, org_ids, history=history, created=created)
     _write_joint_work(plan, community_ids, org_ids, history=history, created=created)
     _write_society_points(plan, street, history=history, created=created)
+    _write_center_contacts(plan, street, history=history)
 
 
 SEEDED_MODELS: tuple[type[models.Model], ...] = (

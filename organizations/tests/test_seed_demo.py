@@ -23,7 +23,9 @@ from django.test import override_settings
 from organizations import demo
 from organizations.demo import demo_foshan_seed, demo_guicheng_seed
 from organizations.demo.base import CHANGE_REASON
+from organizations.demo.centers import GUICHENG_BOX
 from organizations.demo.people import GIVEN_FEMALE, GIVEN_MALE, SURNAMES
+from organizations.geo import haversine_km
 from organizations.models import (
     CoBuildingAgreement,
     Community,
@@ -177,6 +179,64 @@ def test_generated_rows_are_marked_and_have_history(seeded):
     assert not generated.filter(is_demo=False).exists()
     for model, rows in ((Grid, 700), (EconomicSociety, 125), (PartyOrganization, 458), (PartyMember, 10_300)):
         assert model.history.filter(history_change_reason=CHANGE_REASON, history_type="+").count() == rows
+
+
+def _contacts():
+    return list(
+        ServiceCenter.objects.filter(street__name=GUICHENG)
+        .order_by("name")
+        .values_list("name", "is_demo", "address", "phone", "latitude", "longitude")
+    )
+
+
+def test_every_demo_centre_can_be_found_and_called_and_the_real_ones_are_left_alone(seeded):
+    # given the centres after the generator ran
+    centers = ServiceCenter.objects.filter(street__name=GUICHENG).select_related("community")
+    demo_centers = [c for c in centers if c.is_demo]
+    assert len(demo_centers) > 140  # 45 community centres and the economic societies' 阵地
+
+    # then every demo centre has an address in its community, a Foshan phone and a position in Guicheng
+    south, north, west, east = GUICHENG_BOX
+    for center in demo_centers:
+        assert center.address.startswith("佛山市南海区桂城街道" + center.community.name), center.address
+        assert re.fullmatch(r"0757-8\d{7}", center.phone), center.phone
+        validate_phone(center.phone)
+        assert south <= float(center.latitude) <= north and west <= float(center.longitude) <= east, center.name
+    # the communities are spread over the street, each 阵地 near its community's centre
+    spots = {c.community_id: c for c in demo_centers if c.level == ServiceCenter.Level.COMMUNITY}
+    assert len(spots) == 45
+    points = [(float(c.latitude), float(c.longitude)) for c in spots.values()]
+    assert min(haversine_km(*a, *b) for i, a in enumerate(points) for b in points[i + 1 :]) > 0.2
+    for center in demo_centers:
+        home = spots[center.community_id]
+        distance = haversine_km(
+            float(center.latitude), float(center.longitude), float(home.latitude), float(home.longitude)
+        )
+        assert distance < 0.5, center.name
+    # and the real centres of the reports get nothing invented
+    real = [c for c in centers if not c.is_demo]
+    assert len(real) == 5
+    assert all((c.address, c.phone, c.latitude, c.longitude) == ("", "", None, None) for c in real)
+    invented = ServiceCenter.history.filter(history_change_reason=CHANGE_REASON, history_type="~")
+    assert invented.count() == len(demo_centers)
+
+
+def test_a_centre_s_invented_contacts_are_the_same_on_every_run_and_typed_ones_are_kept(seeded):
+    # given the contacts of the first run; one centre's are cleared, another's phone is typed in
+    first = _contacts()
+    cleared = ServiceCenter.objects.get(name="桂花社区党群服务中心")
+    ServiceCenter.objects.filter(pk=cleared.pk).update(address="", phone="", latitude=None, longitude=None)
+    typed = ServiceCenter.objects.get(name="灯湖社区党群服务中心")
+    ServiceCenter.objects.filter(pk=typed.pk).update(phone="0757-86230000")
+
+    # when the generator runs again
+    demo_guicheng_seed()
+
+    # then the cleared centre gets the same invented values, and the typed phone stays
+    again = {row[0]: row for row in _contacts()}
+    assert [again[row[0]] if row[0] != typed.name else row for row in first] == first
+    assert again[typed.name][3] == "0757-86230000"
+    ServiceCenter.objects.filter(pk=typed.pk).update(phone=dict((r[0], r[3]) for r in first)[typed.name])
 
 
 def test_second_run_creates_nothing(seeded):

@@ -57,3 +57,21 @@ class OrderRatingForm(forms.Form):
 
 class OrderLookupForm(forms.Form):
     code = forms.CharField(label="点单查询码", max_length=20)
+
+
+class NearForm(forms.Form):
+    """The resident's position for “离我最近”, as the browser reports it (WGS-84). Used for one
+    sort and forgotten: never stored, logged or cached."""
+
+    lat = forms.FloatField(
+        label="纬度",
+        min_value=-90,
+        max_value=90,
+        error_messages={"required": "没有收到您的位置。", "invalid": "纬度应为数字。"},
+    )
+    lng = forms.FloatField(
+        label="经度",
+        min_value=-180,
+        max_value=180,
+        error_messages={"required": "没有收到您的位置。", "invalid": "经度应为数字。"},
+    )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("figures/", figures_table.figures, name="figures"),
     path("centers/", views.center_list, name="centers"),
+    path("centers/near/", views.centers_near, name="centers_near"),
     path("centers/<int:pk>/", views.center_detail, name="center"),
     path("communities/", views.street_list, name="streets"),
     path("communities/<int:pk>/", views.community_detail, name="community"),

@@ -7,10 +7,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from core import registry
 from core.public_cache import public_page
-from organizations import opening
+from organizations import geo, opening
 from organizations import selectors as organizations_selectors
 from organizations.models import Community, ServiceCenter
 from projects import selectors as projects_selectors
@@ -18,6 +21,7 @@ from projects.lagging import today_in_beijing
 from volunteers.selectors import activities_this_week
 
 from . import volunteering
+from .forms import NearForm
 from .structured import center_json_ld
 
 # “开放中” changes by the minute: pages that show it are cached briefly.
@@ -30,9 +34,29 @@ def _int(value) -> int | None:
     return int(value) if value and str(value).isdigit() else None
 
 
-def _center_card(center, now):
-    hours = opening.Hours.of(center)
-    return {"center": center, "status": opening.status_text(hours, now), "open": opening.is_open_at(hours, now)}
+def _center_card(center, now, km: float | None = None):
+    state = opening.status(opening.Hours.of(center), now)
+    return {
+        "center": center,
+        "state": state,
+        "open": state.is_open,
+        "distance": geo.distance_text(km) if km is not None else "",
+    }
+
+
+def _directory_filters(query) -> dict:
+    """The directory's filters, read from the query string (the position never is)."""
+    return {
+        "level": query.get("level") or None,
+        "community_id": _int(query.get("community")),
+        "open_only": query.get("open") == "1",
+    }
+
+
+def _soonest_first(cards: list, now) -> list:
+    """Closed centres by when they open next; those that say nothing of their hours are left out."""
+    known = [card for card in cards if card["state"].known]
+    return sorted(known, key=lambda card: (card["state"].next_opening is None, card["state"].next_opening or now))
 
 
 def _figures(street) -> list:
@@ -58,16 +82,22 @@ def home(request):
 @public_page(OPEN_NOW_SECONDS)
 def center_list(request):
     now, today = timezone.now(), today_in_beijing()
-    level = request.GET.get("level") or None
-    community_id = _int(request.GET.get("community"))
-    open_only = request.GET.get("open") == "1"
+    filters = _directory_filters(request.GET)
     street = organizations_selectors.default_street()
     centers = organizations_selectors.public_centers(
-        street_id=street.pk if street else None, level=level, community_id=community_id, today=today
+        street_id=street.pk if street else None,
+        level=filters["level"],
+        community_id=filters["community_id"],
+        today=today,
     )
-    if open_only:
+    none_open = False
+    if filters["open_only"]:
         # “开放中” is computed in Python from the hours: filter every centre, then paginate.
-        cards = [card for card in (_center_card(center, now) for center in centers) if card["open"]]
+        every = [_center_card(center, now) for center in centers]
+        cards = [card for card in every if card["open"]]
+        if not cards:
+            # At night nothing is open: show when each centre opens next, the soonest first.
+            none_open, cards = True, _soonest_first(every, now)
         page = Paginator(cards, CENTERS_PER_PAGE).get_page(request.GET.get("page"))
     else:
         # Without it the database pages, and only one page's hours are read.
@@ -78,12 +108,66 @@ def center_list(request):
         "page": page,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
         "levels": [(key, label) for key, (label, _) in organizations_selectors.PUBLIC_CENTER_LEVELS.items()],
-        "level": level,
+        "level": filters["level"],
         "communities": Community.objects.filter(street=street).order_by("name") if street else [],
-        "community_id": community_id,
-        "open_only": open_only,
+        "community_id": filters["community_id"],
+        "open_only": filters["open_only"],
+        "none_open": none_open,
     }
     return render(request, "portal/site/center_list.html", context)
+
+
+# Farther than this from the nearest centre, the resident is not in Guicheng: distances are
+# still shown, with a word that they are far.
+FAR_KM = 30
+
+
+@csrf_exempt
+@require_POST
+@never_cache
+def centers_near(request):
+    """“离我最近”: the directory's centres (its filters come in the query string) nearest the
+    position in the body, as list items for the directory's script to put in place.
+
+    The position is a POST body so that no access log, cache key, browser history or Referer
+    carries it; it is used for this one sort and kept nowhere. The view reads public records
+    only and writes nothing, hence no CSRF token (the cached directory page has none to give)."""
+    form = NearForm(request.POST)
+    if not form.is_valid():
+        return render(request, "portal/site/_centers_near.html", {"form": form}, status=400)
+    # Browsers report WGS-84; the centres' coordinates are GCJ-02, as on 高德's maps.
+    lat, lng = geo.wgs84_to_gcj02(form.cleaned_data["lat"], form.cleaned_data["lng"])
+    now, today = timezone.now(), today_in_beijing()
+    filters = _directory_filters(request.GET)
+    street = organizations_selectors.default_street()
+    centers = organizations_selectors.public_centers(
+        street_id=street.pk if street else None,
+        level=filters["level"],
+        community_id=filters["community_id"],
+        today=today,
+    )
+    placed, unplaced = [], 0
+    for center in centers:
+        if center.latitude is None or center.longitude is None:
+            unplaced += 1
+            continue
+        placed.append((geo.haversine_km(lat, lng, float(center.latitude), float(center.longitude)), center))
+    placed.sort(key=lambda pair: pair[0])
+    cards = [_center_card(center, now, km) for km, center in placed]
+    none_open = False
+    if filters["open_only"]:
+        open_cards = [card for card in cards if card["open"]]
+        # none open: the nearest still, each saying when it opens next
+        none_open, cards = not open_cards, open_cards or cards
+    context = {
+        "form": form,
+        "cards": cards[:CENTERS_PER_PAGE],
+        "more": max(0, len(cards) - CENTERS_PER_PAGE),
+        "unplaced": unplaced,
+        "far": bool(placed) and placed[0][0] > FAR_KM,
+        "none_open": none_open,
+    }
+    return render(request, "portal/site/_centers_near.html", context)
 
 
 @public_page(OPEN_NOW_SECONDS)
@@ -98,8 +182,7 @@ def center_detail(request, pk: int):
     )
     context = {
         "center": center,
-        "status": opening.status_text(hours, now),
-        "open": opening.is_open_at(hours, now),
+        "state": opening.status(hours, now),
         "week": opening.week(hours, today),
         "has_hours": any(hours.weekly.values()) or bool(hours.exceptions),
         "exceptions": exceptions,

@@ -2,7 +2,10 @@
 for 2 rows as for 50, and is served from the cache until the records behind it change."""
 
 import json
-from datetime import date, time, timedelta
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -13,6 +16,7 @@ from django.utils import timezone
 
 from core import registry
 from indicators.tests.factories import InstructorFactory, RectificationCaseFactory
+from organizations.geo import wgs84_to_gcj02
 from organizations.models import Community, OpeningInterval, ServiceCenter
 from organizations.tests.factories import (
     CommunityFactory,
@@ -214,6 +218,162 @@ def test_a_centre_page_json_ld_escapes_what_the_html_parser_reads(client, guiche
     assert (parsed["name"], parsed["address"]["streetAddress"]) == (center.name, center.address)
 
 
+def test_a_centre_says_how_to_call_it_or_that_its_phone_is_not_yet_published(client, guicheng, community):
+    # given a station with a phone, address and position, and the street centre with none
+    guihua = community("桂花社区")
+    station = ServiceCenterFactory(
+        community=guihua,
+        is_published=True,
+        level="station",
+        name="桂花园党群服务站",
+        address="桂花社区桂花园东区",
+        phone="0757-86000000",
+        latitude=Decimal("23.040000"),
+        longitude=Decimal("113.150000"),
+    )
+    street_center = ServiceCenter.objects.get(name="桂城街道党群服务中心")
+    assert (street_center.address, street_center.phone) == ("", "")
+
+    listed = client.get(reverse("site:centers"), {"community": guihua.pk, "level": "station"}).content.decode()
+    page = client.get(reverse("site:center", args=[station.pk])).content.decode()
+    pending = client.get(reverse("site:center", args=[street_center.pk])).content.decode()
+
+    # then the card and the page call it and navigate to it ...
+    for html in (listed, page):
+        assert 'href="tel:0757-86000000"' in html
+        assert "https://uri.amap.com/marker?position=113.150000,23.040000&amp;name=" in html
+        assert "电话待公布" not in html and "演示数据" not in html  # real details, no mark
+    # ... and the centre without them says they are not yet published instead of hiding the row
+    assert "电话待公布" in pending and "地址待公布" in pending and "位置待公布" in pending
+    assert "tel:" not in pending and "uri.amap.com" not in pending
+    street_card = client.get(reverse("site:centers"), {"level": "street"}).content.decode()
+    assert "电话待公布" in street_card and "地址待公布" in street_card
+
+
+def test_invented_details_of_a_demo_centre_are_marked(client, guicheng, community):
+    # given a demo centre with invented details (what the demo generator writes)
+    center = ServiceCenter.objects.get(name="桂花社区党群服务中心")
+    assert center.is_demo
+    center.address, center.phone = "佛山市南海区桂城街道桂花社区振兴路8号", "0757-81234567"
+    center.latitude, center.longitude = Decimal("23.041000"), Decimal("113.151000")
+    center.save()
+
+    page = client.get(reverse("site:center", args=[center.pk])).content.decode()
+    card = client.get(reverse("site:centers"), {"community": center.community_id, "level": "community"})
+
+    # then the address, the phone, the position and the hours each carry the mark
+    mark = '<small class="demo-mark">演示数据</small>'
+    assert f"振兴路8号 {mark}" in page
+    assert f"0757-81234567 {mark}" in page and 'href="tel:0757-81234567"' in page
+    assert f"东经 113.1510° {mark}" in page
+    assert f"本周开放时间 {mark}" in page
+    card = card.content.decode()
+    assert f"振兴路8号 {mark}" in card and f"高德导航</a> {mark}" in card
+
+
+def _monday_night():
+    # 2026-11-23 is a Monday; 23:00 in Foshan
+    return mock.patch("django.utils.timezone.now", return_value=datetime(2026, 11, 23, 15, 0, tzinfo=UTC))
+
+
+def test_at_night_open_now_shows_when_each_centre_opens_next(client, guicheng, community):
+    # given the community centres' demo week (09:00–12:00, 14:00–18:00) and a station that opens at 08:30
+    early = ServiceCenterFactory(community=community("桂花社区"), is_published=True, level="station", name="早班站")
+    for day in range(5):
+        OpeningIntervalFactory(center=early, weekday=day, opens_at=time(8, 30), closes_at=time(17, 30))
+
+    # when a resident asks for the centres open now, at 23:00
+    with _monday_night():
+        page = client.get(reverse("site:centers"), {"open": "1"}).content.decode()
+        card = client.get(reverse("site:centers"), {"level": "station"}).content.decode()
+        detail = client.get(reverse("site:center", args=[early.pk])).content.decode()
+
+    # then none is open, and the centres are listed by when they open next, the soonest first
+    assert "现在没有开放中的服务中心" in page
+    names = re.findall(r'<h2 class="card-title">([^<]+)</h2>', page)
+    assert names[0] == "早班站"
+    assert "明天 08:30 开放" in page and "明天 09:00 开放" in page
+    assert "桂城街道党群服务中心" not in page  # publishes no hours: nothing to say when
+    # and a closed centre's card and page say it too
+    assert "明天 08:30 开放" in card and "明天 08:30 开放" in detail
+
+
+def _near(client, lat, lng, query=""):
+    return client.post(reverse("site:centers_near") + query, {"lat": lat, "lng": lng})
+
+
+def _stations(community, spots):
+    for name, (lat, lng) in spots.items():
+        ServiceCenterFactory(
+            community=community,
+            is_published=True,
+            level="station",
+            name=name,
+            latitude=Decimal(f"{lat:.6f}"),
+            longitude=Decimal(f"{lng:.6f}"),
+        )
+
+
+def test_near_me_sorts_the_centres_by_distance_from_the_browser_s_position(client, guicheng, community):
+    # given three stations: one where a GPS position of (23.04, 113.15) is on 高德's map (the
+    # GCJ-02 shift, about 600 m), one at the raw GPS numbers, one 3 km north
+    here = wgs84_to_gcj02(23.04, 113.15)
+    _stations(community("桂花社区"), {"北边站": (here[0] + 0.027, here[1]), "原点站": (23.04, 113.15), "脚下站": here})
+
+    # when the resident sorts by distance
+    response = _near(client, "23.04", "113.15", "?level=station")
+    html = response.content.decode()
+
+    # then the nearest comes first, each with its distance, and nothing is cached
+    assert response.status_code == 200
+    assert re.findall(r'<h2 class="card-title">([^<]+)</h2>', html) == ["脚下站", "原点站", "北边站"]
+    assert "距您约 100 米" in html and "距您约 600 米" in html and "距您约 3.0 公里" in html
+    assert "no-store" in response["Cache-Control"]
+    assert "您的位置只用于这次排序，不会保存" in html
+
+
+def test_near_me_keeps_the_directory_s_filters_and_says_what_it_could_not_place(client, guicheng, community):
+    guihua, tongxin = community("桂花社区"), community("同心社区")
+    _stations(guihua, {"桂花近站": (23.04, 113.15)})
+    _stations(tongxin, {"同心近站": (23.0401, 113.1501)})
+    ServiceCenterFactory(community=guihua, is_published=True, level="station", name="无坐标站")
+
+    html = _near(client, 23.04, 113.15, f"?level=station&community={guihua.pk}&page=3").content.decode()
+
+    assert re.findall(r'<h2 class="card-title">([^<]+)</h2>', html) == ["桂花近站"]
+    assert "另有 1 个中心位置待公布，未参与排序" in html
+    # far from every centre (in Beijing): the distances are shown, with a word that they are far
+    far = _near(client, 39.9, 116.4, "?level=station").content.decode()
+    assert "您离这些中心都很远" in far
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "没有收到您的位置"),
+        ({"lat": "abc", "lng": "113.15"}, "纬度应为数字"),
+        ({"lat": "23.04", "lng": "inf"}, "经度应为数字"),
+        ({"lat": "91", "lng": "113.15"}, "确保该值小于或等于90"),
+    ],
+)
+def test_near_me_with_a_bad_position_is_a_400_in_chinese(client, guicheng, data, message):
+    response = client.post(reverse("site:centers_near"), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert client.get(reverse("site:centers_near")).status_code == 405
+
+
+def test_the_login_page_says_whom_to_call_for_a_forgotten_password(client, guicheng):
+    page = client.get(reverse("site:login")).content.decode()
+    assert "忘记密码？请致电" in page
+    link = f'<a href="{reverse("site:centers")}?level=community">所在社区的党群服务中心</a>'
+    assert link in page
+    # and that list shows the community centres' phones or says they are not yet published
+    listed = client.get(reverse("site:centers"), {"level": "community"}).content.decode()
+    assert listed.count('class="card"') == 24
+    assert listed.count("tel:") + listed.count("电话待公布") == 24
+
+
 # --- queries stay flat --------------------------------------------------------------------------
 
 
@@ -237,6 +397,23 @@ def test_the_directory_is_flat(client, guicheng, community):
     # and every page costs the same
     pages = [_queries(client, f"{reverse('site:centers')}?page={number}")[0] for number in (1, 2, 3)]
     assert pages[0] == pages[1] == pages[2]
+
+
+def test_near_me_is_flat(client, guicheng, community):
+    build = _centers(guicheng, community)
+
+    def count(n):
+        with committed():
+            build(n)
+            ServiceCenter.objects.filter(latitude=None).update(latitude=Decimal("23.05"), longitude=Decimal("113.16"))
+        with CaptureQueriesContext(connection) as captured:
+            assert _near(client, 23.04, 113.15).status_code == 200
+        return len(captured)
+
+    # default street, every centre of the filter (+ economic society, community), their
+    # intervals, their exceptions
+    small = count(2)
+    assert small == count(48) and small <= 5
 
 
 def test_a_centre_page_is_flat(client, guicheng):
