@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
@@ -311,6 +312,7 @@ def order_lookup(request):
     return render(request, "portal/site/order_lookup.html", {"form": form})
 
 
+@never_cache  # its owner's page shows the contact they gave: kept by no shared cache
 @ratelimit(key=ratelimit_key, rate="30/h", method="GET", block=False)
 def order_detail(request, code: str):
     if getattr(request, "limited", False):

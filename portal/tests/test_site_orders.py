@@ -142,7 +142,9 @@ def test_the_status_page_repeats_the_order_and_shows_the_contact_to_its_owner_on
 
     # the owner, in this browser or another one logged in, sees what they asked and their contact
     for owner in (client, _logged_in(chen.user)):
-        page = owner.get(url).content.decode()
+        response = owner.get(url)
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+        page = response.content.decode()
         assert "楼道灯坏了，想请志愿者帮忙修一下" in page and "周六上午" in page and "桂花社区党群服务中心" in page
         assert "陈街坊 · 13912345678" in page
     # with a copy button for the code that names itself to a screen reader
