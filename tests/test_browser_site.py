@@ -119,7 +119,7 @@ def test_a_volunteer_signs_up_and_the_free_places_go_down_by_one(browser, live_s
 
     # then one place fewer is left, and the page offers to cancel
     assert page.locator("#free-places").inner_text() == "剩余 2 个"
-    assert page.get_by_role("button", name="取消报名").is_visible()
+    assert page.locator("summary", has_text="取消报名").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert errors == []
 
@@ -141,9 +141,14 @@ def test_a_resident_submits_a_service_order_and_sees_its_status(browser, live_se
     page.wait_for_selector("#order-code")
     page.screenshot(path=SHOTS / "site-order.png", full_page=True)
 
-    # then the tracking page says it was submitted and shows no contact detail
+    # then the tracking page says it was submitted; the contact is shown to the browser that
+    # sent it, and to no other holder of the code
     assert page.locator("#order-status").inner_text() == "已提交"
-    assert "13800138000" not in page.content() and "黄女士" not in page.content()
+    assert page.locator("#order-contact").inner_text() == "黄女士 · 13800138000"
+    elsewhere, _ = _phone_page(browser)
+    elsewhere.goto(page.url)
+    assert elsewhere.locator("#order-status").inner_text() == "已提交"
+    assert "13800138000" not in elsewhere.content() and "黄女士" not in elsewhere.content()
     assert errors == []
 
 

@@ -96,10 +96,20 @@ CRAWL = {
         reverse("site:subject", args=[pk])
         for pk in Rating.objects.filter(period__status="published").values_list("subject_id", flat=True).distinct()[:40]
     ],
-    "activities": lambda: [reverse("site:activities")],
+    "activities": lambda: (
+        [reverse("site:activities")]
+        + [
+            f"{reverse('site:activities')}?{query}"
+            for query in ("when=today", "when=week&free=1", "when=month&kind=elderly", "free=1&page=2")
+        ]
+        + [
+            f"{reverse('site:activities')}?community={pk}"
+            for pk in Community.objects.filter(street=default_street()).values_list("pk", flat=True)[:5]
+        ]
+    ),
     "activity": lambda: _all("activity", Activity.objects.public()),
-    "register": lambda: [reverse("site:register")],
-    "login": lambda: [reverse("site:login")],
+    "register": lambda: [reverse("site:register"), f"{reverse('site:register')}?next=/activities/"],
+    "login": lambda: [reverse("site:login"), f"{reverse('site:login')}?next=/activities/"],
     "order_new": lambda: [reverse("site:order_new")],
     "order_lookup": lambda: [reverse("site:order_lookup")],
     "order": lambda: [
@@ -110,7 +120,8 @@ CRAWL = {
     "certificate": lambda: [reverse("site:certificate")],
     # POST only: the directory's own cards (crawled above), sorted by a position in the body.
     "centers_near": lambda: [],
-    # POST only: they answer with a redirect, never with a page of their own.
+    # They act on a POST and answer with a redirect (a GET goes back to the activity), never
+    # with a page of their own.
     "activity_signup": lambda: [],
     "activity_cancel": lambda: [],
     "redeem": lambda: [],

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -51,6 +51,34 @@ def activities_upcoming(*, street_id: int | None = None, now: datetime | None = 
     return queryset.with_taken().select_related("team", "center", "community").order_by("starts_at", "pk")
 
 
+def activities_find(
+    *,
+    street_id: int | None,
+    now: datetime | None = None,
+    community_id: int | None = None,
+    category: str | None = None,
+    starts_from: datetime | None = None,
+    starts_before: datetime | None = None,
+    with_places: bool = False,
+) -> QuerySet:
+    """The residents' activity list: public activities not yet over, narrowed by community,
+    kind, a window of start times and (``with_places``) free places, soonest first, each with
+    ``taken`` (one query, however many match)."""
+    queryset = activities_upcoming(street_id=street_id, now=now)
+    if community_id is not None:
+        queryset = queryset.filter(community_id=community_id)
+    if category:
+        queryset = queryset.filter(category=category)
+    if starts_from is not None:
+        # An activity under way when the window opens is still one the resident can join.
+        queryset = queryset.filter(ends_at__gt=starts_from)
+    if starts_before is not None:
+        queryset = queryset.filter(starts_at__lt=starts_before)
+    if with_places:
+        queryset = queryset.filter(taken__lt=F("capacity"))
+    return queryset
+
+
 def activity_public(*, activity_id: int) -> Activity | None:
     return activities_with_places(Activity.objects.public().filter(pk=activity_id)).first()
 
@@ -85,11 +113,21 @@ def volunteer_of(user) -> Volunteer | None:
 
 
 def volunteer_signups(*, volunteer: Volunteer) -> QuerySet:
+    """A volunteer's sign-ups, latest activity first, each waitlisted one with its
+    ``waitlist_position``."""
     return (
         Signup.objects.filter(volunteer=volunteer)
+        .with_waitlist_position()
         .select_related("activity__center", "activity__team")
         .order_by("-activity__starts_at", "-pk")
     )
+
+
+def orders_of(*, user) -> QuerySet:
+    """The 点单 a resident submitted while logged in, newest first, with their centre."""
+    if not getattr(user, "is_authenticated", False):
+        return ServiceOrder.objects.none()
+    return ServiceOrder.objects.filter(submitted_by=user).select_related("center").order_by("-submitted_at", "-pk")
 
 
 def volunteer_records(*, volunteer: Volunteer) -> QuerySet:
@@ -275,11 +313,17 @@ def stale_orders(*, user, now: datetime | None = None) -> QuerySet:
     return open_orders(user=user).stale(now)
 
 
-PUBLIC_ORDER_FIELDS = ("code", "category", "status", "submitted_at", "accepted_at", "answered_at", "done_at")
+PUBLIC_ORDER_FIELDS = (
+    "code", "category", "status", "need", "wanted_when", "submitted_at", "accepted_at", "answered_at", "done_at",
+    "declined_reason",
+)  # fmt: skip
+OWNER_ORDER_FIELDS = ("contact_name", "contact_phone")
 
 
-def order_by_code(*, code: str) -> dict | None:
-    """What a resident following their 点单 may see: its steps and answer, never contact details."""
+def order_by_code(*, code: str, user=None, owned_codes=()) -> dict | None:
+    """What a resident following their 点单 with its code may see: what was asked, its steps and
+    answer. The contact given is shown to its owner only — the account that submitted it, or
+    the browser session that did (``owned_codes``) — never to another holder of the code."""
     order = (
         ServiceOrder.objects.filter(code=code.strip().upper())
         .select_related("center", "answer_activity", "answer_team")
@@ -287,11 +331,17 @@ def order_by_code(*, code: str) -> dict | None:
     )
     if order is None:
         return None
+    is_owner = (
+        getattr(user, "is_authenticated", False) and order.submitted_by_id == user.pk
+    ) or order.code in owned_codes
     return {
         **{name: getattr(order, name) for name in PUBLIC_ORDER_FIELDS},
+        **{name: getattr(order, name) if is_owner else "" for name in OWNER_ORDER_FIELDS},
+        "is_owner": is_owner,
         "status_label": order.get_status_display(),
         "category_label": order.get_category_display(),
         "center": order.center.name,
+        "center_id": order.center_id if order.center.is_published else None,
         "answer_activity": order.answer_activity.title if order.answer_activity_id else "",
         "answer_team": order.answer_team.name if order.answer_team_id else "",
         "answer_note": order.answer_note,
@@ -378,11 +428,13 @@ def service_orders_for(*, user) -> QuerySet:
 
 
 def signup_of(*, volunteer: Volunteer | None, activity_id: int) -> Signup | None:
-    """A volunteer's live (not cancelled) sign-up for an activity."""
+    """A volunteer's live (not cancelled) sign-up for an activity, with its
+    ``waitlist_position`` when waitlisted."""
     if volunteer is None:
         return None
     return (
         Signup.objects.filter(activity_id=activity_id, volunteer=volunteer)
         .exclude(status=Signup.Status.CANCELLED)
+        .with_waitlist_position()
         .first()
     )

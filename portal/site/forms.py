@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django import forms
 
 from core.once import OnceField
 from organizations.models import Community, ServiceCenter
+from organizations.selectors import LEVEL_ORDER
 from organizations.validators import validate_phone
-from volunteers.models import ServiceOrder
+from volunteers.models import Activity, ServiceOrder
 
 
 class VolunteerSignUpForm(forms.Form):
@@ -26,6 +29,59 @@ class VolunteerSignUpForm(forms.Form):
             self.fields["community"].queryset = Community.objects.filter(street=street).order_by("name")
 
 
+class ActivityFilterForm(forms.Form):
+    """The activity list's filters, read from the query string so a filtered list can be shared:
+    ``?community=&when=today|week|month&start=&end=&kind=&free=1``. Dates given win over ``when``."""
+
+    WHEN = [("", "全部时间"), ("today", "今天"), ("week", "本周"), ("month", "本月")]
+
+    community = forms.ModelChoiceField(
+        label="社区", queryset=Community.objects.none(), required=False, empty_label="全部社区"
+    )
+    when = forms.ChoiceField(label="时间", choices=WHEN, required=False)
+    start = forms.DateField(
+        label="从", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(label="到", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    kind = forms.ChoiceField(label="类别", choices=[("", "全部类别"), *Activity.Category.choices], required=False)
+    free = forms.BooleanField(label="只看有名额", required=False, widget=forms.CheckboxInput(attrs={"value": "1"}))
+
+    def __init__(self, *args, street=None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        communities = Community.objects.order_by("pinyin", "name")
+        self.fields["community"].queryset = communities.filter(street=street) if street is not None else communities
+        for name in ("start", "end"):
+            self.fields[name].error_messages["invalid"] = "请填写有效的日期，如 2023-06-30。"
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", "结束日期不能早于开始日期。")
+        if start or end:
+            cleaned["when"] = ""
+        return cleaned
+
+    def window(self, today: date) -> tuple[date | None, date | None]:
+        """The days asked for, as [first, after the last) (None: open); 本周 ends on Sunday,
+        本月 on the month's last day."""
+        data = self.cleaned_data
+        when = data.get("when")
+        if when == "today":
+            return today, today + timedelta(days=1)
+        if when == "week":
+            return today, today + timedelta(days=7 - today.weekday())
+        if when == "month":
+            return today, (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+        start, end = data.get("start"), data.get("end")
+        return start, end + timedelta(days=1) if end else None
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(self.cleaned_data.get(name) for name in self.fields)
+
+
 class ServiceOrderForm(forms.Form):
     center = forms.ModelChoiceField(
         label="向哪个服务中心点单", queryset=ServiceCenter.objects.none(), empty_label="请选择"
@@ -40,10 +96,33 @@ class ServiceOrderForm(forms.Form):
     # Back and submit again sends the same token: the first order's page, no second order.
     once = OnceField()
 
-    def __init__(self, *args, street=None, **kwargs):
+    def __init__(self, *args, street=None, community=None, **kwargs):
         super().__init__(*args, **kwargs)
-        centers = ServiceCenter.objects.public().order_by("level", "name")
-        self.fields["center"].queryset = centers.filter(street=street) if street is not None else centers
+        centers = ServiceCenter.objects.public().order_by(LEVEL_ORDER, "community__pinyin", "pinyin", "pk")
+        centers = centers.filter(street=street) if street is not None else centers
+        self.fields["center"].queryset = centers
+        rows = list(centers.select_related("community"))  # the one query for the choices
+        self.fields["center"].choices = self._grouped(rows, community)
+        own = [c for c in rows if community is not None and c.community_id == community.pk]
+        if own and not self.initial.get("center"):
+            # The resident's community centre (else their first station) is the likely one.
+            main = next((c for c in own if c.level == ServiceCenter.Level.COMMUNITY), own[0])
+            self.initial["center"] = main.pk
+
+    @staticmethod
+    def _grouped(centers, community) -> list:
+        """The ~150 centres grouped by community: the resident's own community first, then the
+        street's centres, then the other communities."""
+        groups: dict[tuple, tuple[str, list]] = {}
+        for center in centers:
+            if center.community_id is None:
+                key, label = (1, "", 0), "街道"
+            elif community is not None and center.community_id == community.pk:
+                key, label = (0, "", 0), f"{center.community.name}（我的社区）"
+            else:
+                key, label = (2, center.community.pinyin, center.community_id), center.community.name
+            groups.setdefault(key, (label, []))[1].append((center.pk, center.name))
+        return [("", "请选择"), *(groups[key] for key in sorted(groups))]
 
 
 class OrderRatingForm(forms.Form):

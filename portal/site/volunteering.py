@@ -4,16 +4,22 @@ write goes through ``volunteers.services``; refusals come back as messages, neve
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
@@ -26,7 +32,10 @@ from volunteers import selectors as volunteers_selectors
 from volunteers import services
 from volunteers.models import Activity, Reward, ServiceOrder, Signup
 
-from .forms import OrderLookupForm, OrderRatingForm, ServiceOrderForm, VolunteerSignUpForm
+from .forms import ActivityFilterForm, OrderLookupForm, OrderRatingForm, ServiceOrderForm, VolunteerSignUpForm
+
+# A screen or two of activity cards on a phone.
+ACTIVITIES_PER_PAGE = 20
 
 
 def upcoming_at(center, now) -> list:
@@ -49,13 +58,42 @@ def search_activities(query: str, *, limit: int = 20):
     return volunteers_selectors.activities_upcoming().filter(condition)[:limit]
 
 
+def _day_start(day: date | None) -> datetime | None:
+    return timezone.make_aware(datetime.combine(day, time.min)) if day else None
+
+
+def _int(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
 @public_page(60)
 def activity_list(request):
+    """Upcoming activities, filtered by the query string (a filtered list is a link to share):
+    a bad filter says which and why, with a 400, and lists nothing."""
     street = organizations_selectors.default_street()
-    activities = list(volunteers_selectors.activities_upcoming(street_id=street.pk if street else None))
-    for activity in activities:
+    form = ActivityFilterForm(request.GET, street=street)
+    context = {"form": form, "activities": [], "page": None}
+    if not form.is_valid():
+        return render(request, "portal/site/activity_list.html", context, status=400)
+    data = form.cleaned_data
+    first, after = form.window(timezone.localdate())
+    activities = volunteers_selectors.activities_find(
+        street_id=street.pk if street else None,
+        community_id=data["community"].pk if data["community"] else None,
+        category=data["kind"] or None,
+        starts_from=_day_start(first),
+        starts_before=_day_start(after),
+        with_places=data["free"],
+    )
+    page = Paginator(activities, ACTIVITIES_PER_PAGE).get_page(request.GET.get("page"))
+    for activity in page.object_list:
         activity.free = volunteers_selectors.free_places(activity)
-    return render(request, "portal/site/activity_list.html", {"activities": activities})
+    context.update(
+        activities=page.object_list,
+        page=page,
+        page_range=page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
+    )
+    return render(request, "portal/site/activity_list.html", context)
 
 
 def activity_detail(request, pk: int):
@@ -63,11 +101,7 @@ def activity_detail(request, pk: int):
     if activity is None:
         raise Http404
     volunteer = volunteers_selectors.volunteer_of(request.user)
-    signup = (
-        Signup.objects.filter(activity=activity, volunteer=volunteer).exclude(status=Signup.Status.CANCELLED).first()
-        if volunteer
-        else None
-    )
+    signup = volunteers_selectors.signup_of(volunteer=volunteer, activity_id=activity.pk)
     context = {
         "activity": activity,
         "free": volunteers_selectors.free_places(activity),
@@ -79,30 +113,41 @@ def activity_detail(request, pk: int):
 
 
 @login_required(login_url="site:login")
-@require_POST
 def activity_signup(request, pk: int):
+    if request.method != "POST":
+        # Where a login started from the button lands: the activity, its button offered again.
+        return redirect("site:activity", pk=pk)
     activity = get_object_or_404(Activity.objects.public(), pk=pk)
     volunteer = volunteers_selectors.volunteer_of(request.user)
     if volunteer is None:
         messages.error(request, "请先用手机号注册为志愿者。")
-        return redirect("site:register")
+        return redirect(_with_next(reverse("site:register"), reverse("site:activity", args=[pk])))
     try:
         signup = services.signup_register(activity=activity, volunteer=volunteer, user=request.user)
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, refusal_text(exc))
     else:
-        waiting = signup.status == Signup.Status.WAITLISTED
-        messages.success(request, "名额已满，已为你排队候补。" if waiting else "报名成功！")
+        if signup.status == Signup.Status.WAITLISTED:
+            waiting = volunteers_selectors.signup_of(volunteer=volunteer, activity_id=pk)
+            where = f"：你是候补第 {waiting.waitlist_position} 位" if waiting and waiting.waitlist_position else ""
+            messages.success(request, f"名额已满，已为你排队候补{where}。")
+        else:
+            messages.success(request, "报名成功！")
     return redirect("site:activity", pk=pk)
 
 
 @login_required(login_url="site:login")
-@require_POST
 def activity_cancel(request, pk: int):
+    if request.method != "POST":
+        return redirect("site:activity", pk=pk)
     volunteer = volunteers_selectors.volunteer_of(request.user)
     signup = get_object_or_404(
         Signup.objects.exclude(status=Signup.Status.CANCELLED), activity_id=pk, volunteer=volunteer
     )
+    if request.POST.get("confirm") != "yes":
+        # Only the confirming button (the activity page's 确定取消报名) cancels.
+        messages.error(request, "报名未取消：请点“确定取消报名”确认。")
+        return redirect("site:activity", pk=pk)
     try:
         services.signup_cancel(signup=signup, user=request.user)
     except (ValidationError, PermissionDenied) as exc:
@@ -118,9 +163,24 @@ REGISTERED = (
 )
 
 
+def _safe_next(request) -> str:
+    """Where to go back to after registering and logging in: a path of this site, else nothing."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return candidate if safe else ""
+
+
+def _with_next(url: str, next_url: str) -> str:
+    # Encoded as the templates' ``|urlencode`` does (a path's slashes kept).
+    return f"{url}?next={quote(next_url)}" if next_url else url
+
+
 @ratelimit(key=ratelimit_key, rate="10/h", method="POST", block=False)
 def register(request):
     street = organizations_selectors.default_street()
+    next_url = _safe_next(request)
     # Bound on every POST, an empty one too: the limit's message is added to it (an unbound form has none).
     form = VolunteerSignUpForm(request.POST if request.method == "POST" else None, street=street)
     if request.method == "POST" and getattr(request, "limited", False):
@@ -143,8 +203,8 @@ def register(request):
             # apart would tell anyone which numbers have an account (issue 16). So no login
             # here either; the resident signs in with the password just set.
             messages.success(request, REGISTERED)
-            return redirect("site:login")
-    return render(request, "portal/site/register.html", {"form": form})
+            return redirect(_with_next(reverse("site:login"), next_url))
+    return render(request, "portal/site/register.html", {"form": form, "next": next_url})
 
 
 class VolunteerLoginView(LoginView):
@@ -182,6 +242,7 @@ def me(request):
         "records": volunteers_selectors.volunteer_records(volunteer=volunteer)[:20],
         "rewards": volunteers_selectors.rewards_for(volunteer=volunteer),
         "redemptions": volunteers_selectors.volunteer_redemptions(volunteer=volunteer)[:20],
+        "orders": volunteers_selectors.orders_of(user=request.user)[:20],
     }
     return render(request, "portal/site/me.html", context)
 
@@ -217,7 +278,15 @@ def certificate(request):
 def order_new(request):
     street = organizations_selectors.default_street()
     posted = request.POST if request.method == "POST" else None  # bound on an empty POST too (see register)
-    form = ServiceOrderForm(posted, street=street, initial={"center": request.GET.get("center")})
+    volunteer = volunteers_selectors.volunteer_of(request.user)
+    initial = {"center": _int(request.GET.get("center"))}
+    if volunteer is not None:
+        initial |= {"contact_name": volunteer.name, "contact_phone": volunteer.phone}
+    elif request.user.is_authenticated:
+        initial["contact_name"] = request.user.get_full_name()
+    form = ServiceOrderForm(
+        posted, street=street, community=volunteer.community if volunteer else None, initial=initial
+    )
     if request.method == "POST" and getattr(request, "limited", False):
         form.add_error(None, "提交太频繁，请一小时后再试；急事请直接致电服务中心。")
     elif request.method == "POST" and form.is_valid():
@@ -243,11 +312,14 @@ def order_lookup(request):
     return render(request, "portal/site/order_lookup.html", {"form": form})
 
 
+@never_cache  # its owner's page shows the contact they gave: kept by no shared cache
 @ratelimit(key=ratelimit_key, rate="30/h", method="GET", block=False)
 def order_detail(request, code: str):
     if getattr(request, "limited", False):
         raise Ratelimited("查询太频繁，请稍后再试。")  # the 429 page (portal.errors)
-    order = volunteers_selectors.order_by_code(code=code)
+    order = volunteers_selectors.order_by_code(
+        code=code, user=request.user, owned_codes=request.session.get("order_codes", ())
+    )
     if order is None:
         raise Http404
     form = OrderRatingForm(request.POST or None)

@@ -69,8 +69,8 @@ class ActivityForm(forms.ModelForm):
 
     class Meta:
         model = Activity
-        fields = ["title", "description", "community", "center", "place", "starts_at", "ends_at", "capacity"]
-        fields += ["team", "is_public"]
+        fields = ["title", "category", "description", "community", "center", "place", "starts_at", "ends_at"]
+        fields += ["capacity", "team", "is_public"]
         widgets = {
             "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -84,6 +84,8 @@ class ActivityForm(forms.ModelForm):
         self.fields["community"].required = True
         self.fields["community"].error_messages["required"] = "请选择活动所在的社区。"
         self.fields["center"].queryset = centers
+        # A draft kept on the phone from before the field existed posts none: it keeps 其他.
+        self.fields["category"].required = False
         self.fields["team"].queryset = teams
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]

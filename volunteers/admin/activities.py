@@ -36,6 +36,7 @@ class SignupInline(ScopedInline):
 class ActivityAdmin(ServiceWritesAdmin):
     list_display = [
         "title",
+        "category",
         "starts_at",
         "community",
         "team",
@@ -46,7 +47,7 @@ class ActivityAdmin(ServiceWritesAdmin):
         "is_cancelled",
     ]
     list_select_related = ["community", "team", "center"]
-    list_filter = ["is_public", "is_cancelled", "is_demo"]
+    list_filter = ["category", "is_public", "is_cancelled", "is_demo"]
     date_hierarchy = "starts_at"
     search_fields = ["title", "team__name", "center__name", "place"]
     autocomplete_fields = ["street", "community", "team", "center"]

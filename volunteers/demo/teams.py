@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
-from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from organizations.models import Community, Grid, PartyMember, ServiceCenter, Street
 
-from ..models import Activity, Reward, ServiceRecord, Signup, Volunteer, VolunteerTeam, hours_between
-from .base import CHANGE_REASON, _moment, _person, _rng
+from ..models import Reward, Volunteer, VolunteerTeam
+from .activities import UPCOMING_SLOTS, past_activities, upcoming_activities
+from .base import CHANGE_REASON, _person, _rng
 from .members import _check_ins, _posts
 from .orders import _orders
 from .points import _records_with_points, _redemptions
@@ -21,23 +21,6 @@ from .points import _records_with_points, _redemptions
 CBD_COMMUNITIES = ("灯湖社区", "中汇社区", "同成社区", "同德社区")
 BUILDING_TEAMS = 30  # seed 000: 30 支商务楼宇志愿服务队
 VOLUNTEERS_PER_COMMUNITY = 40
-PAST_ACTIVITIES = 6
-UPCOMING_ACTIVITIES = 2
-
-ACTIVITY_TITLES = (
-    "共享单车规范停放微公益",
-    "社区环境“三清理”行动",
-    "长者饭堂助餐服务",
-    "义诊和健康讲座进社区",
-    "垃圾分类宣传督导",
-    "防诈骗宣传进小区",
-    "青少年暑期托管陪伴",
-    "文明城市创建志愿服务",
-    "独居长者上门探访",
-    "家电义务维修",
-    "党员先锋岗值守",
-    "消防安全隐患排查",
-)
 
 
 def _building_teams(street: Street, created: Counter) -> None:
@@ -137,77 +120,9 @@ def _community(community: Community, rewards: list[Reward], next_number: int, cr
     team.save(update_fields=["leader"])
     created[Volunteer] += len(volunteers)
 
-    # Activities: six in the first half of 2023 (with hours), two coming up after today.
-    today = timezone.localdate()
-    activities = []
-    titles = rng.sample(ACTIVITY_TITLES, PAST_ACTIVITIES + UPCOMING_ACTIVITIES)
-    for index, title in enumerate(titles):
-        day = (
-            date(2023, 1, 7) + timedelta(days=index * 28 + rng.randint(0, 6))
-            if index < PAST_ACTIVITIES
-            else today + timedelta(days=1 + (index - PAST_ACTIVITIES) * 3 + rng.randint(0, 2))
-        )
-        start = _moment(day, rng.choice((9, 14, 15)))
-        activities.append(
-            Activity(
-                street=street,
-                community=community,
-                title=title,
-                team=team,
-                center=center,
-                place="" if center else f"{community.name}文化广场",
-                starts_at=start,
-                ends_at=start + timedelta(hours=rng.choice((2, 3))),
-                capacity=rng.choice((8, 10, 12)),
-                description=f"{community.name}党员志愿服务队组织开展{title}。",
-                is_public=True,
-                is_demo=True,
-            )
-        )
-    bulk_create_with_history(activities, Activity, default_change_reason=CHANGE_REASON)
-    activities = list(Activity.objects.filter(community=community, is_demo=True).order_by("starts_at", "pk"))
-
-    signups, records = [], []
-    for activity in activities:
-        past = activity.ends_at < timezone.now()
-        chosen = rng.sample(volunteers, min(len(volunteers), activity.capacity + 2))
-        for place, volunteer in enumerate(chosen):
-            if place < activity.capacity:
-                status = (
-                    (Signup.Status.ATTENDED if rng.random() < 0.9 else Signup.Status.NO_SHOW) if past else "registered"
-                )
-            else:
-                status = Signup.Status.WAITLISTED if not past else Signup.Status.CANCELLED
-            signups.append(
-                Signup(
-                    activity=activity,
-                    volunteer=volunteer,
-                    status=status,
-                    created_at=activity.starts_at - timedelta(days=5, minutes=place),
-                    cancelled_at=activity.starts_at - timedelta(days=1) if status == Signup.Status.CANCELLED else None,
-                )
-            )
-            if status == Signup.Status.ATTENDED:
-                confirmed = rng.random() < 0.85
-                records.append(
-                    ServiceRecord(
-                        volunteer=volunteer,
-                        activity=activity,
-                        street=street,
-                        community=community,
-                        started_at=activity.starts_at,
-                        ended_at=activity.ends_at,
-                        hours=hours_between(activity.starts_at, activity.ends_at),
-                        source=ServiceRecord.Source.CHECK_IN,
-                        status=ServiceRecord.Status.CONFIRMED if confirmed else ServiceRecord.Status.PENDING,
-                        confirmations=1 if confirmed else 0,
-                        reviewed_at=activity.ends_at + timedelta(days=1) if confirmed else None,
-                        created_at=activity.ends_at,
-                        is_demo=True,
-                    )
-                )
-    bulk_create_with_history(signups, Signup, default_change_reason=CHANGE_REASON)
-    created[Signup] += len(signups)
+    # Activities: six in the first half of 2023 (with hours), three coming up after today.
+    activities, records = past_activities(community, team, center, volunteers, rng, created)
+    upcoming_activities(community, team, center, volunteers, rng, created, len(UPCOMING_SLOTS))
     _records_with_points(records, created)
     _redemptions(volunteers, rewards, rng, created)
     _posts(community, without_post, rng, created)

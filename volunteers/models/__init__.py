@@ -9,7 +9,7 @@ constraints, each explaining itself in Chinese.
 
 # One module per sub-domain; every model is re-exported here, so ``from volunteers.models import
 # Activity`` and the migrations' ``volunteers.models._tracking_code`` keep working.
-from .activities import Activity, ActivityQuerySet, Signup, SignupQuerySet
+from .activities import Activity, ActivityQuerySet, ServiceCategory, Signup, SignupQuerySet
 from .checkins import CommunityCheckIn, CommunityCheckInQuerySet
 from .hours import (
     HOURS_PLACES,
@@ -35,6 +35,7 @@ __all__ = [
     "VolunteerTeam",
     "VolunteerQuerySet",
     "Volunteer",
+    "ServiceCategory",
     "ActivityQuerySet",
     "Activity",
     "SignupQuerySet",

@@ -19,6 +19,20 @@ from .teams import Volunteer, VolunteerTeam
 # --- Activities and sign-ups ------------------------------------------------------------------
 
 
+class ServiceCategory(models.TextChoices):
+    """What kind of help: an activity's kind and a 点单's category share it, so a resident who
+    asked for 助老 finds the 助老 activities, and a centre answers an order with one of its kind."""
+
+    ELDERLY = "elderly", "助老助残"
+    REPAIR = "repair", "家电维修"
+    HEALTH = "health", "义诊健康"
+    LEGAL = "legal", "法律咨询"
+    CHILDREN = "children", "青少年托管"
+    ENVIRONMENT = "environment", "环境整治"
+    CULTURE = "culture", "文体活动"
+    OTHER = "other", "其他"
+
+
 class ActivityQuerySet(ScopedQuerySet):
     def public(self):
         return self.filter(is_public=True, is_cancelled=False)
@@ -41,6 +55,8 @@ class ActivityQuerySet(ScopedQuerySet):
 
 
 class Activity(models.Model):
+    Category = ServiceCategory
+
     street = models.ForeignKey(Street, models.PROTECT, related_name="volunteer_activities", verbose_name="街道")
     community = models.ForeignKey(
         Community,
@@ -52,6 +68,10 @@ class Activity(models.Model):
         help_text="街道层面的活动可留空。",
     )
     title = models.CharField("活动名称", max_length=120)
+    category = models.CharField(
+        "服务类别", max_length=12, choices=ServiceCategory.choices, default=ServiceCategory.OTHER,
+        help_text="居民在活动列表里按类别筛选。",
+    )  # fmt: skip
     description = models.TextField("活动内容", blank=True)
     team = models.ForeignKey(
         VolunteerTeam, models.SET_NULL, null=True, blank=True, related_name="activities", verbose_name="服务队"
@@ -141,7 +161,29 @@ class SignupQuerySet(ScopedQuerySet):
         return self.filter(status__in=Signup.HOLDS_PLACE)
 
     def waitlisted(self):
+        """The waitlist in the order its places are given (``services.signups``)."""
         return self.filter(status=Signup.Status.WAITLISTED).order_by("created_at", "pk")
+
+    def with_waitlist_position(self):
+        """``waitlist_position``: 1 for the first on its activity's waitlist, in the order of
+        ``waitlisted()``; None unless waitlisted. One correlated COUNT, however many rows."""
+        ahead = (
+            Signup.objects.filter(activity=models.OuterRef("activity"), status=Signup.Status.WAITLISTED)
+            .filter(
+                Q(created_at__lt=models.OuterRef("created_at"))
+                | Q(created_at=models.OuterRef("created_at"), pk__lt=models.OuterRef("pk"))
+            )
+            .order_by()
+            .values("activity")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        counted = models.functions.Coalesce(models.Subquery(ahead, output_field=models.IntegerField()), 0) + 1
+        return self.annotate(
+            waitlist_position=models.Case(
+                models.When(status=Signup.Status.WAITLISTED, then=counted), output_field=models.IntegerField()
+            )
+        )
 
 
 class Signup(models.Model):

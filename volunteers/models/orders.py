@@ -16,7 +16,7 @@ from organizations.models import Community, ServiceCenter, Street, manager_for
 from organizations.scope import ScopedQuerySet
 from organizations.validators import validate_phone
 
-from .activities import Activity
+from .activities import Activity, ServiceCategory
 from .teams import VolunteerTeam
 
 # --- 自助点单 ---------------------------------------------------------------------------------
@@ -49,15 +49,7 @@ class ServiceOrder(models.Model):
         RATED = "rated", "已评价"
         DECLINED = "declined", "不予受理"
 
-    class Category(models.TextChoices):
-        ELDERLY = "elderly", "助老助残"
-        REPAIR = "repair", "家电维修"
-        HEALTH = "health", "义诊健康"
-        LEGAL = "legal", "法律咨询"
-        CHILDREN = "children", "青少年托管"
-        ENVIRONMENT = "environment", "环境整治"
-        CULTURE = "culture", "文体活动"
-        OTHER = "other", "其他"
+    Category = ServiceCategory
 
     OPEN = (Status.SUBMITTED, Status.ACCEPTED, Status.ANSWERED)
     # Fields a public page or an anonymous API must never show.
