@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
+import re
 from decimal import Decimal
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -436,7 +439,21 @@ def test_the_workspace_is_installable(guihua_client, client):
     assert 'rel="manifest"' in home
     worker = client.get(reverse("workspace:service_worker"))
     assert worker.status_code == 200 and worker["Content-Type"].startswith("text/javascript")
-    assert b"respondWith" in b"".join(worker.streaming_content)
+    assert "respondWith" in worker.content.decode()
+
+
+def test_the_service_worker_keeps_every_file_a_workspace_page_loads(guihua_client, client, guihua_project):
+    # given the files the home and the progress form load (styles, script, icons, manifest)
+    pages = guihua_client.get(reverse("workspace:home")).content.decode()
+    pages += guihua_client.get(reverse("workspace:project_progress", args=[guihua_project.pk])).content.decode()
+    loaded = set(re.findall(r'(?:href|src)="(/static/[^"]+)"', pages))
+    assert {"/static/portal/workspace.css", "/static/portal/workspace.js"} <= loaded
+    # when the service worker is fetched
+    script = client.get(reverse("workspace:service_worker")).content.decode()
+    # then it precaches them all as it installs, named as the pages name them
+    precache = json.loads(re.search(r"^var PRECACHE = (\[.*\]);$", script, re.MULTILINE).group(1))
+    assert loaded <= set(precache)
+    assert all(finders.find(url.removeprefix("/static/")) for url in precache)
 
 
 # --- Query counts ---------------------------------------------------------------------------------

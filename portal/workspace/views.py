@@ -6,14 +6,16 @@ whether it is read or written."""
 from __future__ import annotations
 
 import functools
+import json
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -360,11 +362,31 @@ def case_visit(request, pk: int):
 # --- Installable ----------------------------------------------------------------------------------
 
 
+# What every workspace page loads (templates/portal/workspace/base.html): the service worker
+# keeps them as it installs, so a form opened only once still opens, styled, without a network.
+WORKSPACE_ASSETS = (
+    "portal/site.css",
+    "portal/workspace.css",
+    "portal/workspace.js",
+    "portal/favicon.svg",
+    "portal/workspace.webmanifest",
+    "portal/icons/workspace-192.png",
+    "portal/icons/workspace-512.png",
+)
+PRECACHE_LINE = "var PRECACHE = [];"
+
+
 def service_worker(request):
-    """Served from /workspace/ so its scope covers the workspace; the file itself is static."""
+    """Served from /workspace/ so its scope covers the workspace. The file is static but for
+    the asset URLs it precaches, named as the pages name them (hashed in production): a deploy
+    that changes one changes the worker, which then installs again and keeps the new files."""
     path = finders.find("portal/workspace-sw.js")
     if path is None:
         return HttpResponse(status=404)
-    response = FileResponse(open(path, "rb"), content_type="text/javascript; charset=utf-8")  # noqa: SIM115
+    with open(path, encoding="utf-8") as source:
+        script = source.read()
+    assets = json.dumps([static(name) for name in WORKSPACE_ASSETS])
+    script = script.replace(PRECACHE_LINE, f"var PRECACHE = {assets};", 1)
+    response = HttpResponse(script, content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     return response
