@@ -294,12 +294,42 @@ def test_bad_progress_is_a_400_naming_the_field_and_writes_nothing(guihua_client
     assert not ProgressUpdate.objects.exists()
 
 
-def test_a_secretary_cannot_post_on_the_730_list(guihua_client, guicheng):
-    item = WorkItemFactory(theme=WorkThemeFactory(plan=WorkPlanFactory(street=guicheng)))
-    response = guihua_client.post(reverse("workspace:item_progress", args=[item.pk]), {"text": "x", "percent": 10})
-    assert response.status_code == 400
-    assert "730要点的进展由街道工作人员填报" in response.content.decode()
+@pytest.fixture
+def lagging_item(guicheng):
+    # A 730 item of Guicheng's 2023 plan, at 0 % once 2023 is over: it lags.
+    return WorkItemFactory(
+        theme=WorkThemeFactory(plan=WorkPlanFactory(street=guicheng, year=2023)), title="老旧小区改造"
+    )
+
+
+def test_a_secretary_is_not_offered_the_730_form(guihua_client, lagging_item):
+    url = reverse("workspace:item_progress", args=[lagging_item.pk])
+    # given a lagging 730 item of the secretary's street: the workspace offers no way to it
+    home = guihua_client.get(reverse("workspace:home")).content.decode()
+    assert url not in home and "730" not in home
+    # when they open its form's address all the same
+    page = guihua_client.get(url)
+    # then a page says who posts it and what to do instead; no form
+    text = page.content.decode()
+    assert page.status_code == 403
+    assert "730要点的进展由街道工作人员填报" in text and "我的书记工程" in text and "老旧小区改造" in text
+    assert 'name="text"' not in text and "提交进展" not in text and "data-draft" not in text
+    # and a post, from a page or from a phone's draft, is refused the same way and writes nothing
+    posted = guihua_client.post(url, {"text": "x", "percent": 10})
+    drafted = guihua_client.post(url, {"text": "x", "percent": 10}, HTTP_ACCEPT="application/json")
+    assert (posted.status_code, drafted.status_code) == (403, 403)
+    assert "730要点的进展由街道工作人员填报" in posted.content.decode()
+    assert drafted.json()["errors"]["__all__"][0]["message"] == "730要点的进展由街道工作人员填报。"
     assert not ProgressUpdate.objects.exists()
+
+
+def test_street_staff_are_offered_the_730_form_and_post_on_it(street_client, lagging_item):
+    url = reverse("workspace:item_progress", args=[lagging_item.pk])
+    assert url in street_client.get(reverse("workspace:home")).content.decode()
+    form = street_client.get(url)
+    assert form.status_code == 200 and 'name="text"' in form.content.decode()
+    assert street_client.post(url, {"text": "街道督办完成", "percent": 30}).status_code == 302
+    assert ProgressUpdate.objects.get(item=lagging_item).percent == 30
 
 
 # --- Hours ----------------------------------------------------------------------------------------

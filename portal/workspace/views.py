@@ -80,9 +80,15 @@ def _refused(request, rule: tuple[str, str]):
     permission, message = rule
     if can(request.user, permission):
         return None
+    return _refusal(request, message)
+
+
+def _refusal(request, message: str, **page):
+    """The 403 that says why: a page (``page``: its ``title`` and a ``hint`` of what to do
+    instead) or, to the phone's draft sender, the JSON it reads."""
     if _wants_json(request):
         return JsonResponse({"errors": {"__all__": [{"message": message, "code": "permission_denied"}]}}, status=403)
-    return render(request, "portal/workspace/refused.html", {"message": message}, status=403)
+    return render(request, "portal/workspace/refused.html", {"message": message, **page}, status=403)
 
 
 def _attach(form, error: ValidationError | PermissionDenied) -> None:
@@ -168,6 +174,17 @@ def project_progress(request, pk: int):
 @staff_only
 def item_progress(request, pk: int):
     item = get_object_or_404(WorkItem.objects.scoped_for(request.user).select_related("theme__plan"), pk=pk)
+    if refusal := _refused(request, PROGRESS):
+        return refusal
+    if not project_services.may_post_item_progress(request.user):
+        # A secretary is not offered the form (nor a link to it): the page says who posts instead.
+        return _refusal(
+            request,
+            project_services.ITEM_PROGRESS_REFUSAL,
+            title="730要点由街道填报",
+            subject=f"{item.theme.number}.{item.number} {item.title}",
+            hint="社区的进展请在“我的书记工程”里更新；这个要点有新情况，请告诉街道负责的工作人员。",
+        )
     return _progress(request, item=item)
 
 
