@@ -38,7 +38,9 @@ from projects.models import ProgressUpdate
 from projects.tests.factories import SecretaryProjectFactory, WorkItemFactory, WorkPlanFactory, WorkThemeFactory
 from tests.url_names import url_names
 from volunteers.models import Activity, ServiceOrder, ServiceRecord
+from volunteers.services import service_order_decline
 from volunteers.tests.factories import (
+    ActivityFactory,
     ServiceOrderFactory,
     ServiceRecordFactory,
     VolunteerFactory,
@@ -378,13 +380,77 @@ def test_an_order_is_accepted_answered_and_done(guihua_client, community):
     assert order.contact_phone in page  # the secretary calls the resident back
     assert guihua_client.post(url, {"step": "accept"}).status_code == 302
     missing = guihua_client.post(url, {"step": "answer"})
-    assert missing.status_code == 400 and "请选择响应的活动或服务队" in missing.content.decode()
+    assert missing.status_code == 400 and "请选择派出的服务队" in missing.content.decode()
     answer = {"step": "answer", "answer-team": team.pk, "answer-note": "周六上午上门"}
     assert guihua_client.post(url, answer).status_code == 302
     assert guihua_client.post(url, {"step": "done"}).status_code == 302
     order.refresh_from_db()
     assert (order.status, order.answer_team, order.answer_note) == ("done", team, "周六上午上门")
     assert order.history.count() == 4
+
+
+def _accepted(client, order):
+    assert client.post(reverse("workspace:order", args=[order.pk]), {"step": "accept"}).status_code == 302
+    return order
+
+
+def _between(page: str, start: str, end: str) -> str:
+    return page[page.index(start) : page.index(end, page.index(start))]
+
+
+@pytest.mark.parametrize("with_activity", [True, False])
+def test_answering_with_nothing_chosen_says_so_under_the_answer_form_only(guihua_client, community, with_activity):
+    # given an accepted order of 桂花社区, a team there and, or not, an upcoming activity
+    mine = community("桂花社区")
+    order = _accepted(guihua_client, ServiceOrderFactory(center__community=mine))
+    VolunteerTeamFactory(community=mine)
+    if with_activity:
+        ActivityFactory(community=mine, is_public=True)
+    # when 派单并答复 is pressed with nothing chosen
+    response = guihua_client.post(reverse("workspace:order", args=[order.pk]), {"step": "answer", "decline-reason": ""})
+    # then it is a 400 whose error is under the choice offered, in the answer form, and nowhere else
+    page = response.content.decode()
+    answer, decline = response.context["answer"], response.context["decline"]
+    field, message = ("activity", "请选择响应的活动") if with_activity else ("team", "请选择派出的服务队")
+    assert response.status_code == 400
+    assert list(answer.errors) == [field] and message in answer.errors[field][0]
+    assert not decline.is_bound and not decline.errors
+    answer_form, decline_form = _between(page, 'id="answer"', "</form>"), _between(page, 'id="decline"', "</form>")
+    assert message in answer_form and "errorlist" not in decline_form
+    assert "必填" not in page and "“派单答复”未提交" in page
+    order.refresh_from_db()
+    assert order.status == "accepted"
+
+
+def test_declining_without_a_reason_says_so_under_the_decline_form_only(guihua_client, community):
+    order = _accepted(guihua_client, ServiceOrderFactory(center__community=community("桂花社区")))
+    response = guihua_client.post(reverse("workspace:order", args=[order.pk]), {"step": "decline"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert response.context["decline"].errors == {"reason": ["请填写不予受理的原因。"]}
+    assert not response.context["answer"].is_bound
+    assert "errorlist" not in _between(page, 'id="answer"', "</form>")
+    assert "请填写不予受理的原因" in _between(page, 'id="decline"', "</form>")
+    order.refresh_from_db()
+    assert order.status == "accepted"
+
+
+def test_a_refused_answer_shows_under_the_answer_form(guihua_client, guihua_secretary, community):
+    # given an order declined meanwhile (by a colleague, or in another tab)
+    mine = community("桂花社区")
+    order = _accepted(guihua_client, ServiceOrderFactory(center__community=mine))
+    team = VolunteerTeamFactory(community=mine)
+    url = reverse("workspace:order", args=[order.pk])
+    assert guihua_client.get(url).status_code == 200
+    service_order_decline(order=order, user=guihua_secretary, reason="不在服务范围")
+    # when the answer is sent from the page opened before
+    response = guihua_client.post(url, {"step": "answer", "answer-team": team.pk})
+    # then the service's refusal is in the answer form's errors
+    assert response.status_code == 400
+    assert "不予受理" in response.context["answer"].non_field_errors()[0]
+    assert not response.context["decline"].errors
+    order.refresh_from_db()
+    assert (order.status, order.answer_team) == ("declined", None)
 
 
 # --- Centre hours, activities, visits -------------------------------------------------------------

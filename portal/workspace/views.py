@@ -238,12 +238,14 @@ def orders(request):
     return render(request, "portal/workspace/orders.html", context)
 
 
-def _order_forms(request, order, data=None):
+def _order_forms(request, data=None, *, step: str | None = None):
+    """The page's two forms; only the one that was submitted (``step``) is bound to ``data``,
+    so its errors show under it and the other shows none."""
     upcoming = volunteers_selectors.activities_upcoming().filter(pk__in=Activity.objects.scoped_for(request.user))
     teams = VolunteerTeam.objects.scoped_for(request.user).active().order_by("name")
     return (
-        OrderAnswerForm(data, activities=upcoming, teams=teams, prefix="answer"),
-        OrderDeclineForm(data, prefix="decline"),
+        OrderAnswerForm(data if step == "answer" else None, activities=upcoming, teams=teams, prefix="answer"),
+        OrderDeclineForm(data if step == "decline" else None, prefix="decline"),
     )
 
 
@@ -252,33 +254,38 @@ def order_detail(request, pk: int):
     order = get_object_or_404(
         ServiceOrder.objects.scoped_for(request.user).select_related("center", "community", "answer_activity"), pk=pk
     )
-    answer, decline = _order_forms(request, order)
     # Only who answers the order calls the resident back: the contact details go with the forms.
     may_answer = can(request.user, ORDERS[0])
+    if request.method == "POST" and not may_answer:
+        return _refused(request, ORDERS)
+    step = request.POST.get("step") if request.method == "POST" else None
+    answer, decline = _order_forms(request, request.POST, step=step)
     context = {"order": order, "answer": answer, "decline": decline, "may_answer": may_answer}
     if request.method == "POST":
-        if not may_answer:
-            return _refused(request, ORDERS)
-        step = request.POST.get("step")
-        answer, decline = _order_forms(request, order, request.POST)
-        form = {"answer": answer, "decline": decline}.get(step)
+        form, refusal = {"answer": answer, "decline": decline}.get(step), None
         try:
             if step == "accept":
                 volunteer_services.service_order_accept(order=order, user=request.user)
             elif step == "done":
                 volunteer_services.service_order_done(order=order, user=request.user)
-            elif form is not None and form.is_valid():
+            elif form is None:
+                raise ValidationError("请选择要办理的操作后再提交。")
+            elif form.is_valid():
                 if step == "answer":
                     volunteer_services.service_order_answer(order=order, user=request.user, **form.cleaned_data)
                 else:
                     volunteer_services.service_order_decline(
                         order=order, user=request.user, reason=form.cleaned_data["reason"]
                     )
-            else:
-                raise ValidationError("请按提示填写后再提交。")
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, refusal_text(error))
-            context |= {"answer": answer, "decline": decline}
+            refusal = error
+            if form is not None:
+                _attach(form, error)  # under the form that was submitted
+        if form is not None and form.errors:
+            messages.error(request, f"“{form.title}”未提交：请按下方提示修改。")
+        elif refusal is not None:
+            messages.error(request, refusal_text(refusal))
+        if refusal is not None or (form is not None and form.errors):
             return render(request, "portal/workspace/order_detail.html", context, status=400)
         messages.success(request, "点单已更新。")
         return redirect("workspace:order", pk=order.pk)
