@@ -320,3 +320,46 @@ def test_a_form_opened_once_works_offline_and_its_draft_is_sent_once(browser, li
     assert (update.text, update.percent) == ("台风过后检查电梯井", 55)
     assert errors == []
     context.close()
+
+
+def test_a_secretary_is_offered_only_what_they_can_do(browser, live_server, project, guicheng):  # noqa: F811
+    from projects.tests.factories import WorkItemFactory, WorkPlanFactory, WorkThemeFactory
+    from volunteers.tests.factories import ServiceOrderFactory, VolunteerTeamFactory
+
+    guihua = guicheng.communities.get(name="桂花社区")
+    item = WorkItemFactory(
+        theme=WorkThemeFactory(plan=WorkPlanFactory(street=guicheng, year=2023)), title="老旧小区改造"
+    )
+    order = ServiceOrderFactory(center__community=guihua)
+    VolunteerTeamFactory(community=guihua, name="桂花红马甲服务队")
+    context, page, errors = _signed_in_phone(browser, live_server.url)
+
+    # given the secretary's workspace, while a 730 item of their street lags: no way to its form
+    page.screenshot(path=SHOTS / "workspace-home-secretary.png", full_page=True)
+    assert page.locator(f"a[href='/workspace/730/{item.pk}/progress/']").count() == 0
+    assert "730" not in page.locator("main").inner_text()
+    # and its address, opened all the same, explains instead of showing a form
+    page.goto(f"{live_server.url}/workspace/730/{item.pk}/progress/")
+    page.screenshot(path=SHOTS / "workspace-730-refused.png", full_page=True)
+    assert page.locator("h1").inner_text() == "730要点由街道填报"
+    assert page.locator("form[data-draft]").count() == 0
+
+    # when they accept an order and press 派单并答复 with nothing chosen
+    page.goto(f"{live_server.url}/workspace/orders/{order.pk}/")
+    page.get_by_role("button", name="受理", exact=True).click()
+    page.get_by_role("button", name="派单并答复").click()
+    page.wait_for_selector(".messages")
+    page.locator("#answer .errorlist").scroll_into_view_if_needed()
+    page.screenshot(path=SHOTS / "workspace-order-answer-error.png")
+    page.screenshot(path=SHOTS / "workspace-order-answer-error-full.png", full_page=True)
+
+    # then the error is in the answer form, under the team list, and the decline form has none
+    error = page.locator("#answer .errorlist")
+    assert error.count() == 1 and "请选择派出的服务队" in error.inner_text()
+    team_box = page.locator("#answer select[name=answer-team]").bounding_box()
+    assert error.bounding_box()["y"] > team_box["y"]
+    assert page.locator("#decline .errorlist").count() == 0
+    assert "必填" not in page.locator("main").inner_text()
+    # the 403 and the 400 are logged by the browser as such; no script failed
+    assert [e for e in errors if "Failed to load resource" not in e] == []
+    context.close()
