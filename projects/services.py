@@ -125,14 +125,23 @@ def rollups_recompute(
 # --- Progress updates -------------------------------------------------------------------------
 
 
+# A secretary reads the 730 list; its items' progress is posted by street staff.
+ITEM_PROGRESS_REFUSAL = "730要点的进展由街道工作人员填报。"
+
+
+def may_post_item_progress(user) -> bool:
+    """Whether ``user`` posts progress on 730 items at all (street staff and superusers); which
+    items, and the permission to post, are checked as for any update."""
+    return acts_on_whole_street(user)
+
+
 def _locked_subject(*, project: SecretaryProject | None, item: WorkItem | None, user):
     """The subject, re-read under a row lock (updates of one subject run one at a time, so the
     roll-up of the last to commit sees them all), after checking it is in the user's scope."""
     if (project is None) == (item is None):
         raise ValidationError("一条进展必须且只能属于一个书记工程或一个730要点。")
-    if item is not None and not acts_on_whole_street(user):
-        # A secretary reads the 730 list; its items' progress is posted by street staff.
-        raise PermissionDenied("730要点的进展由街道工作人员填报。")
+    if item is not None and not may_post_item_progress(user):
+        raise PermissionDenied(ITEM_PROGRESS_REFUSAL)
     model, pk = (SecretaryProject, project.pk) if project is not None else (WorkItem, item.pk)
     subject = model.objects.scoped_for(user).select_for_update(of=("self",)).filter(pk=pk).first()
     if subject is None:

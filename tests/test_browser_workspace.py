@@ -252,3 +252,114 @@ def test_a_draft_left_on_a_shared_phone_never_reaches_the_next_login(browser, li
     assert page.locator(".draft-status").inner_text() == ""
     assert not ProgressUpdate.objects.exists()
     context.close()
+
+
+def test_a_form_opened_once_works_offline_and_its_draft_is_sent_once(browser, live_server, project, monkeypatch):  # noqa: F811
+    from portal.workspace import views
+
+    # Every progress POST that reaches the server, counted where the view receives it.
+    posts = []
+    progress_view = views._progress
+
+    def counted(request, **kwargs):
+        if request.method == "POST":
+            posts.append(request.POST.get("text"))
+        return progress_view(request, **kwargs)
+
+    monkeypatch.setattr(views, "_progress", counted)
+    base, path = live_server.url, f"/workspace/projects/{project.pk}/progress/"
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", has_touch=True)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    # given a fresh phone whose secretary signs in straight to the form: the workspace's first visit
+    page.goto(f"{base}/admin/login/?next={path}")
+    page.fill("#id_username", "guihua")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(base + path)
+    page.wait_for_selector("html[data-offline=ready]", state="attached")  # the phone keeps a copy
+
+    # when the connection drops and they submit (the POST is refused outright as well: Chromium's
+    # offline emulation has let a POST through a service worker reach the server)
+    context.set_offline(True)
+    context.route(f"**{path}", lambda route: route.abort() if route.request.method == "POST" else route.fallback())
+    page.fill("textarea[name=text]", "台风过后检查电梯井")
+    page.fill("input[name=percent]", "55")
+    page.get_by_role("button", name="提交进展").click()
+    page.locator(".draft-status", has_text="网络不通").wait_for()
+    assert posts == [] and not ProgressUpdate.objects.exists()
+
+    # and reload the page, still offline
+    page.reload()
+    page.locator(".draft-status", has_text="已恢复").wait_for()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / "workspace-offline-first-visit.png", full_page=True)
+
+    # then the page is the styled one, with the draft restored and a notice saying what happens
+    assert page.evaluate("getComputedStyle(document.querySelector('.masthead')).backgroundColor") == "rgb(200, 22, 29)"
+    assert page.evaluate("getComputedStyle(document.querySelector('.connection')).backgroundColor") == (
+        "rgb(255, 241, 194)"
+    )
+    assert page.input_value("textarea[name=text]") == "台风过后检查电梯井"
+    assert page.input_value("input[name=percent]") == "55"
+    assert "联网后自动发送" in page.locator(".draft-status").inner_text()
+    assert "当前没有网络" in page.locator(".connection").inner_text()
+    assert posts == [] and not ProgressUpdate.objects.exists()
+
+    # and back online the draft is sent by itself, once
+    context.unroute(f"**{path}")
+    context.set_offline(False)
+    page.wait_for_url(f"{base}/workspace/", timeout=15000)
+    page.wait_for_selector(".messages")
+    assert "已记录" in page.locator(".messages").inner_text()
+    page.wait_for_timeout(1000)  # time for a second send, were there one
+    assert posts == ["台风过后检查电梯井"]
+    update = ProgressUpdate.objects.get(project=project)
+    assert (update.text, update.percent) == ("台风过后检查电梯井", 55)
+    assert errors == []
+    context.close()
+
+
+def test_a_secretary_is_offered_only_what_they_can_do(browser, live_server, project, guicheng):  # noqa: F811
+    from projects.tests.factories import WorkItemFactory, WorkPlanFactory, WorkThemeFactory
+    from volunteers.tests.factories import ServiceOrderFactory, VolunteerTeamFactory
+
+    guihua = guicheng.communities.get(name="桂花社区")
+    item = WorkItemFactory(
+        theme=WorkThemeFactory(plan=WorkPlanFactory(street=guicheng, year=2023)), title="老旧小区改造"
+    )
+    order = ServiceOrderFactory(center__community=guihua)
+    VolunteerTeamFactory(community=guihua, name="桂花红马甲服务队")
+    context, page, errors = _signed_in_phone(browser, live_server.url)
+
+    # given the secretary's workspace, while a 730 item of their street lags: no way to its form
+    page.screenshot(path=SHOTS / "workspace-home-secretary.png", full_page=True)
+    assert page.locator(f"a[href='/workspace/730/{item.pk}/progress/']").count() == 0
+    assert "730" not in page.locator("main").inner_text()
+    # and its address, opened all the same, explains instead of showing a form
+    page.goto(f"{live_server.url}/workspace/730/{item.pk}/progress/")
+    page.screenshot(path=SHOTS / "workspace-730-refused.png", full_page=True)
+    assert page.locator("h1").inner_text() == "730要点由街道填报"
+    assert page.locator("form[data-draft]").count() == 0
+
+    # when they accept an order and press 派单并答复 with nothing chosen
+    page.goto(f"{live_server.url}/workspace/orders/{order.pk}/")
+    page.get_by_role("button", name="受理", exact=True).click()
+    page.get_by_role("button", name="派单并答复").click()
+    page.wait_for_selector(".messages")
+    page.locator("#answer .errorlist").scroll_into_view_if_needed()
+    page.screenshot(path=SHOTS / "workspace-order-answer-error.png")
+    page.screenshot(path=SHOTS / "workspace-order-answer-error-full.png", full_page=True)
+
+    # then the error is in the answer form, under the team list, and the decline form has none
+    error = page.locator("#answer .errorlist")
+    assert error.count() == 1 and "请选择派出的服务队" in error.inner_text()
+    team_box = page.locator("#answer select[name=answer-team]").bounding_box()
+    assert error.bounding_box()["y"] > team_box["y"]
+    assert page.locator("#decline .errorlist").count() == 0
+    assert "必填" not in page.locator("main").inner_text()
+    # the 403 and the 400 are logged by the browser as such; no script failed
+    assert [e for e in errors if "Failed to load resource" not in e] == []
+    context.close()

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
+import re
 from decimal import Decimal
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -35,7 +38,9 @@ from projects.models import ProgressUpdate
 from projects.tests.factories import SecretaryProjectFactory, WorkItemFactory, WorkPlanFactory, WorkThemeFactory
 from tests.url_names import url_names
 from volunteers.models import Activity, ServiceOrder, ServiceRecord
+from volunteers.services import service_order_decline
 from volunteers.tests.factories import (
+    ActivityFactory,
     ServiceOrderFactory,
     ServiceRecordFactory,
     VolunteerFactory,
@@ -291,12 +296,42 @@ def test_bad_progress_is_a_400_naming_the_field_and_writes_nothing(guihua_client
     assert not ProgressUpdate.objects.exists()
 
 
-def test_a_secretary_cannot_post_on_the_730_list(guihua_client, guicheng):
-    item = WorkItemFactory(theme=WorkThemeFactory(plan=WorkPlanFactory(street=guicheng)))
-    response = guihua_client.post(reverse("workspace:item_progress", args=[item.pk]), {"text": "x", "percent": 10})
-    assert response.status_code == 400
-    assert "730要点的进展由街道工作人员填报" in response.content.decode()
+@pytest.fixture
+def lagging_item(guicheng):
+    # A 730 item of Guicheng's 2023 plan, at 0 % once 2023 is over: it lags.
+    return WorkItemFactory(
+        theme=WorkThemeFactory(plan=WorkPlanFactory(street=guicheng, year=2023)), title="老旧小区改造"
+    )
+
+
+def test_a_secretary_is_not_offered_the_730_form(guihua_client, lagging_item):
+    url = reverse("workspace:item_progress", args=[lagging_item.pk])
+    # given a lagging 730 item of the secretary's street: the workspace offers no way to it
+    home = guihua_client.get(reverse("workspace:home")).content.decode()
+    assert url not in home and "730" not in home
+    # when they open its form's address all the same
+    page = guihua_client.get(url)
+    # then a page says who posts it and what to do instead; no form
+    text = page.content.decode()
+    assert page.status_code == 403
+    assert "730要点的进展由街道工作人员填报" in text and "我的书记工程" in text and "老旧小区改造" in text
+    assert 'name="text"' not in text and "提交进展" not in text and "data-draft" not in text
+    # and a post, from a page or from a phone's draft, is refused the same way and writes nothing
+    posted = guihua_client.post(url, {"text": "x", "percent": 10})
+    drafted = guihua_client.post(url, {"text": "x", "percent": 10}, HTTP_ACCEPT="application/json")
+    assert (posted.status_code, drafted.status_code) == (403, 403)
+    assert "730要点的进展由街道工作人员填报" in posted.content.decode()
+    assert drafted.json()["errors"]["__all__"][0]["message"] == "730要点的进展由街道工作人员填报。"
     assert not ProgressUpdate.objects.exists()
+
+
+def test_street_staff_are_offered_the_730_form_and_post_on_it(street_client, lagging_item):
+    url = reverse("workspace:item_progress", args=[lagging_item.pk])
+    assert url in street_client.get(reverse("workspace:home")).content.decode()
+    form = street_client.get(url)
+    assert form.status_code == 200 and 'name="text"' in form.content.decode()
+    assert street_client.post(url, {"text": "街道督办完成", "percent": 30}).status_code == 302
+    assert ProgressUpdate.objects.get(item=lagging_item).percent == 30
 
 
 # --- Hours ----------------------------------------------------------------------------------------
@@ -345,13 +380,77 @@ def test_an_order_is_accepted_answered_and_done(guihua_client, community):
     assert order.contact_phone in page  # the secretary calls the resident back
     assert guihua_client.post(url, {"step": "accept"}).status_code == 302
     missing = guihua_client.post(url, {"step": "answer"})
-    assert missing.status_code == 400 and "请选择响应的活动或服务队" in missing.content.decode()
+    assert missing.status_code == 400 and "请选择派出的服务队" in missing.content.decode()
     answer = {"step": "answer", "answer-team": team.pk, "answer-note": "周六上午上门"}
     assert guihua_client.post(url, answer).status_code == 302
     assert guihua_client.post(url, {"step": "done"}).status_code == 302
     order.refresh_from_db()
     assert (order.status, order.answer_team, order.answer_note) == ("done", team, "周六上午上门")
     assert order.history.count() == 4
+
+
+def _accepted(client, order):
+    assert client.post(reverse("workspace:order", args=[order.pk]), {"step": "accept"}).status_code == 302
+    return order
+
+
+def _between(page: str, start: str, end: str) -> str:
+    return page[page.index(start) : page.index(end, page.index(start))]
+
+
+@pytest.mark.parametrize("with_activity", [True, False])
+def test_answering_with_nothing_chosen_says_so_under_the_answer_form_only(guihua_client, community, with_activity):
+    # given an accepted order of 桂花社区, a team there and, or not, an upcoming activity
+    mine = community("桂花社区")
+    order = _accepted(guihua_client, ServiceOrderFactory(center__community=mine))
+    VolunteerTeamFactory(community=mine)
+    if with_activity:
+        ActivityFactory(community=mine, is_public=True)
+    # when 派单并答复 is pressed with nothing chosen
+    response = guihua_client.post(reverse("workspace:order", args=[order.pk]), {"step": "answer", "decline-reason": ""})
+    # then it is a 400 whose error is under the choice offered, in the answer form, and nowhere else
+    page = response.content.decode()
+    answer, decline = response.context["answer"], response.context["decline"]
+    field, message = ("activity", "请选择响应的活动") if with_activity else ("team", "请选择派出的服务队")
+    assert response.status_code == 400
+    assert list(answer.errors) == [field] and message in answer.errors[field][0]
+    assert not decline.is_bound and not decline.errors
+    answer_form, decline_form = _between(page, 'id="answer"', "</form>"), _between(page, 'id="decline"', "</form>")
+    assert message in answer_form and "errorlist" not in decline_form
+    assert "必填" not in page and "“派单答复”未提交" in page
+    order.refresh_from_db()
+    assert order.status == "accepted"
+
+
+def test_declining_without_a_reason_says_so_under_the_decline_form_only(guihua_client, community):
+    order = _accepted(guihua_client, ServiceOrderFactory(center__community=community("桂花社区")))
+    response = guihua_client.post(reverse("workspace:order", args=[order.pk]), {"step": "decline"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert response.context["decline"].errors == {"reason": ["请填写不予受理的原因。"]}
+    assert not response.context["answer"].is_bound
+    assert "errorlist" not in _between(page, 'id="answer"', "</form>")
+    assert "请填写不予受理的原因" in _between(page, 'id="decline"', "</form>")
+    order.refresh_from_db()
+    assert order.status == "accepted"
+
+
+def test_a_refused_answer_shows_under_the_answer_form(guihua_client, guihua_secretary, community):
+    # given an order declined meanwhile (by a colleague, or in another tab)
+    mine = community("桂花社区")
+    order = _accepted(guihua_client, ServiceOrderFactory(center__community=mine))
+    team = VolunteerTeamFactory(community=mine)
+    url = reverse("workspace:order", args=[order.pk])
+    assert guihua_client.get(url).status_code == 200
+    service_order_decline(order=order, user=guihua_secretary, reason="不在服务范围")
+    # when the answer is sent from the page opened before
+    response = guihua_client.post(url, {"step": "answer", "answer-team": team.pk})
+    # then the service's refusal is in the answer form's errors
+    assert response.status_code == 400
+    assert "不予受理" in response.context["answer"].non_field_errors()[0]
+    assert not response.context["decline"].errors
+    order.refresh_from_db()
+    assert (order.status, order.answer_team) == ("declined", None)
 
 
 # --- Centre hours, activities, visits -------------------------------------------------------------
@@ -436,7 +535,21 @@ def test_the_workspace_is_installable(guihua_client, client):
     assert 'rel="manifest"' in home
     worker = client.get(reverse("workspace:service_worker"))
     assert worker.status_code == 200 and worker["Content-Type"].startswith("text/javascript")
-    assert b"respondWith" in b"".join(worker.streaming_content)
+    assert "respondWith" in worker.content.decode()
+
+
+def test_the_service_worker_keeps_every_file_a_workspace_page_loads(guihua_client, client, guihua_project):
+    # given the files the home and the progress form load (styles, script, icons, manifest)
+    pages = guihua_client.get(reverse("workspace:home")).content.decode()
+    pages += guihua_client.get(reverse("workspace:project_progress", args=[guihua_project.pk])).content.decode()
+    loaded = set(re.findall(r'(?:href|src)="(/static/[^"]+)"', pages))
+    assert {"/static/portal/workspace.css", "/static/portal/workspace.js"} <= loaded
+    # when the service worker is fetched
+    script = client.get(reverse("workspace:service_worker")).content.decode()
+    # then it precaches them all as it installs, named as the pages name them
+    precache = json.loads(re.search(r"^var PRECACHE = (\[.*\]);$", script, re.MULTILINE).group(1))
+    assert loaded <= set(precache)
+    assert all(finders.find(url.removeprefix("/static/")) for url in precache)
 
 
 # --- Query counts ---------------------------------------------------------------------------------

@@ -121,6 +121,10 @@ class RecordsForm(forms.Form):
 
 
 class OrderAnswerForm(forms.Form):
+    """派单并答复: an upcoming activity of the user's scope, or one of its teams, and a word to
+    the resident. Nothing chosen is an error under the choice the page offers."""
+
+    title = "派单答复"
     activity = forms.ModelChoiceField(label="响应的活动", queryset=Activity.objects.none(), required=False)
     team = forms.ModelChoiceField(label="或派出服务队", queryset=VolunteerTeam.objects.none(), required=False)
     note = forms.CharField(label="给居民的答复", max_length=200, required=False)
@@ -129,16 +133,28 @@ class OrderAnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["activity"].queryset = activities
         self.fields["team"].queryset = teams
+        for name in ("activity", "team"):
+            self.fields[name].error_messages["invalid_choice"] = "所选的已不在可派范围内，请刷新后重新选择。"
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("activity") and not cleaned.get("team"):
-            raise forms.ValidationError("请选择响应的活动或服务队。")
+        if self.errors or cleaned.get("activity") or cleaned.get("team"):
+            return cleaned
+        # Under the activity list when there is an activity to choose, else under the teams.
+        if self.fields["activity"].queryset.exists():
+            self.add_error("activity", "请选择响应的活动，或在下面选择派出的服务队。")
+        elif self.fields["team"].queryset.exists():
+            self.add_error("team", "请选择派出的服务队（近期没有可响应的活动）。")
+        else:
+            self.add_error("team", "你的工作范围内暂无近期活动和服务队可派：请先发布活动或建立服务队，或不予受理。")
         return cleaned
 
 
 class OrderDeclineForm(forms.Form):
-    reason = forms.CharField(label="不予受理的原因", max_length=200)
+    title = "不予受理"
+    reason = forms.CharField(
+        label="不予受理的原因", max_length=200, error_messages={"required": "请填写不予受理的原因。"}
+    )
 
 
 class VisitForm(forms.Form):

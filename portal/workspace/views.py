@@ -6,14 +6,16 @@ whether it is read or written."""
 from __future__ import annotations
 
 import functools
+import json
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -78,9 +80,15 @@ def _refused(request, rule: tuple[str, str]):
     permission, message = rule
     if can(request.user, permission):
         return None
+    return _refusal(request, message)
+
+
+def _refusal(request, message: str, **page):
+    """The 403 that says why: a page (``page``: its ``title`` and a ``hint`` of what to do
+    instead) or, to the phone's draft sender, the JSON it reads."""
     if _wants_json(request):
         return JsonResponse({"errors": {"__all__": [{"message": message, "code": "permission_denied"}]}}, status=403)
-    return render(request, "portal/workspace/refused.html", {"message": message}, status=403)
+    return render(request, "portal/workspace/refused.html", {"message": message, **page}, status=403)
 
 
 def _attach(form, error: ValidationError | PermissionDenied) -> None:
@@ -166,6 +174,17 @@ def project_progress(request, pk: int):
 @staff_only
 def item_progress(request, pk: int):
     item = get_object_or_404(WorkItem.objects.scoped_for(request.user).select_related("theme__plan"), pk=pk)
+    if refusal := _refused(request, PROGRESS):
+        return refusal
+    if not project_services.may_post_item_progress(request.user):
+        # A secretary is not offered the form (nor a link to it): the page says who posts instead.
+        return _refusal(
+            request,
+            project_services.ITEM_PROGRESS_REFUSAL,
+            title="730要点由街道填报",
+            subject=f"{item.theme.number}.{item.number} {item.title}",
+            hint="社区的进展请在“我的书记工程”里更新；这个要点有新情况，请告诉街道负责的工作人员。",
+        )
     return _progress(request, item=item)
 
 
@@ -219,12 +238,14 @@ def orders(request):
     return render(request, "portal/workspace/orders.html", context)
 
 
-def _order_forms(request, order, data=None):
+def _order_forms(request, data=None, *, step: str | None = None):
+    """The page's two forms; only the one that was submitted (``step``) is bound to ``data``,
+    so its errors show under it and the other shows none."""
     upcoming = volunteers_selectors.activities_upcoming().filter(pk__in=Activity.objects.scoped_for(request.user))
     teams = VolunteerTeam.objects.scoped_for(request.user).active().order_by("name")
     return (
-        OrderAnswerForm(data, activities=upcoming, teams=teams, prefix="answer"),
-        OrderDeclineForm(data, prefix="decline"),
+        OrderAnswerForm(data if step == "answer" else None, activities=upcoming, teams=teams, prefix="answer"),
+        OrderDeclineForm(data if step == "decline" else None, prefix="decline"),
     )
 
 
@@ -233,33 +254,38 @@ def order_detail(request, pk: int):
     order = get_object_or_404(
         ServiceOrder.objects.scoped_for(request.user).select_related("center", "community", "answer_activity"), pk=pk
     )
-    answer, decline = _order_forms(request, order)
     # Only who answers the order calls the resident back: the contact details go with the forms.
     may_answer = can(request.user, ORDERS[0])
+    if request.method == "POST" and not may_answer:
+        return _refused(request, ORDERS)
+    step = request.POST.get("step") if request.method == "POST" else None
+    answer, decline = _order_forms(request, request.POST, step=step)
     context = {"order": order, "answer": answer, "decline": decline, "may_answer": may_answer}
     if request.method == "POST":
-        if not may_answer:
-            return _refused(request, ORDERS)
-        step = request.POST.get("step")
-        answer, decline = _order_forms(request, order, request.POST)
-        form = {"answer": answer, "decline": decline}.get(step)
+        form, refusal = {"answer": answer, "decline": decline}.get(step), None
         try:
             if step == "accept":
                 volunteer_services.service_order_accept(order=order, user=request.user)
             elif step == "done":
                 volunteer_services.service_order_done(order=order, user=request.user)
-            elif form is not None and form.is_valid():
+            elif form is None:
+                raise ValidationError("请选择要办理的操作后再提交。")
+            elif form.is_valid():
                 if step == "answer":
                     volunteer_services.service_order_answer(order=order, user=request.user, **form.cleaned_data)
                 else:
                     volunteer_services.service_order_decline(
                         order=order, user=request.user, reason=form.cleaned_data["reason"]
                     )
-            else:
-                raise ValidationError("请按提示填写后再提交。")
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, refusal_text(error))
-            context |= {"answer": answer, "decline": decline}
+            refusal = error
+            if form is not None:
+                _attach(form, error)  # under the form that was submitted
+        if form is not None and form.errors:
+            messages.error(request, f"“{form.title}”未提交：请按下方提示修改。")
+        elif refusal is not None:
+            messages.error(request, refusal_text(refusal))
+        if refusal is not None or (form is not None and form.errors):
             return render(request, "portal/workspace/order_detail.html", context, status=400)
         messages.success(request, "点单已更新。")
         return redirect("workspace:order", pk=order.pk)
@@ -360,11 +386,31 @@ def case_visit(request, pk: int):
 # --- Installable ----------------------------------------------------------------------------------
 
 
+# What every workspace page loads (templates/portal/workspace/base.html): the service worker
+# keeps them as it installs, so a form opened only once still opens, styled, without a network.
+WORKSPACE_ASSETS = (
+    "portal/site.css",
+    "portal/workspace.css",
+    "portal/workspace.js",
+    "portal/favicon.svg",
+    "portal/workspace.webmanifest",
+    "portal/icons/workspace-192.png",
+    "portal/icons/workspace-512.png",
+)
+PRECACHE_LINE = "var PRECACHE = [];"
+
+
 def service_worker(request):
-    """Served from /workspace/ so its scope covers the workspace; the file itself is static."""
+    """Served from /workspace/ so its scope covers the workspace. The file is static but for
+    the asset URLs it precaches, named as the pages name them (hashed in production): a deploy
+    that changes one changes the worker, which then installs again and keeps the new files."""
     path = finders.find("portal/workspace-sw.js")
     if path is None:
         return HttpResponse(status=404)
-    response = FileResponse(open(path, "rb"), content_type="text/javascript; charset=utf-8")  # noqa: SIM115
+    with open(path, encoding="utf-8") as source:
+        script = source.read()
+    assets = json.dumps([static(name) for name in WORKSPACE_ASSETS])
+    script = script.replace(PRECACHE_LINE, f"var PRECACHE = {assets};", 1)
+    response = HttpResponse(script, content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     return response

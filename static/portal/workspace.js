@@ -171,13 +171,31 @@
     update();
   }
 
-  // The page a secretary posts from is kept for offline use even on the first visit, before
-  // the service worker controls the tab (it keeps later visits itself). Same cache name as
-  // workspace-sw.js.
+  // The page a secretary posts from is kept for offline use from its first visit, before the
+  // service worker controls the tab (it keeps later visits itself): the page, and every file
+  // of this site it loaded — styles, script, icons, fonts — which the worker also precaches
+  // as it installs. Same cache name as workspace-sw.js.
   function keepOfflineCopy() {
     if (!document.querySelector("[data-offline-copy]") || !window.caches) { return; }
+    var page = window.location.pathname;
+    var assets = [];
+    function keep(href) {
+      var url = new URL(href, window.location.href);
+      if (url.origin === window.location.origin && url.pathname.indexOf("/static/") === 0 && assets.indexOf(url.pathname) === -1) {
+        assets.push(url.pathname);
+      }
+    }
+    document.querySelectorAll("link[href]").forEach(function (link) { keep(link.href); });
+    document.querySelectorAll("script[src]").forEach(function (script) { keep(script.src); });
+    if (window.performance && performance.getEntriesByType) {
+      performance.getEntriesByType("resource").forEach(function (entry) { keep(entry.name); });
+    }
     return caches.open("workspace-v1").then(function (cache) {
-      return cache.add(window.location.pathname);
+      var files = assets.map(function (url) {
+        return cache.match(url).then(function (hit) { return hit || cache.add(url); }).catch(function () {});
+      });
+      // A fresh copy of the page itself, every time it is opened with a connection.
+      return Promise.all(files.concat([cache.add(page)]));
     }).then(function () { document.documentElement.dataset.offline = "ready"; });
   }
 
