@@ -395,3 +395,5 @@ VOLUNTEERS_IMPORT_STALE_SECONDS = env.int("VOLUNTEERS_IMPORT_STALE_SECONDS", def
 
 # The lobby big screen (/screen/) fetches its panels again every this many seconds.
 SCREEN_REFRESH_SECONDS = env.int("SCREEN_REFRESH_SECONDS", default=60)
+# … and shows its next group (a few 数读 tiles, a chart, the week's activities) every this many.
+SCREEN_ROTATE_SECONDS = env.int("SCREEN_ROTATE_SECONDS", default=15)

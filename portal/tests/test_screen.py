@@ -16,8 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import charts, registry
+from core.registry import FigureValue
 from indicators.tests.factories import PeriodFactory, RatingFactory
 from organizations.tests.factories import CommunityFactory, PartyOrganizationFactory, StreetFactory
+from portal.screen import views as screen_views
 from projects.models import WorkTheme
 from projects.services import rollups_recompute
 from projects.tests.factories import ProgressUpdateFactory, SecretaryProjectFactory, WorkItemFactory, WorkPlanFactory
@@ -137,6 +139,7 @@ def test_an_unknown_street_is_not_found(client, guicheng):
 
 def test_the_screen_runs_no_inline_script_or_style_and_names_its_refresh(client, guicheng, settings):
     settings.SCREEN_REFRESH_SECONDS = 45
+    settings.SCREEN_ROTATE_SECONDS = 12
 
     response = client.get(reverse("screen:home"))
     page = response.content.decode()
@@ -147,7 +150,56 @@ def test_the_screen_runs_no_inline_script_or_style_and_names_its_refresh(client,
     assert " style=" not in page and not re.search(r"\son[a-z]+=", page)
     assert f'data-refresh-url="{reverse("screen:panels", args=[guicheng.pk])}"' in page
     assert 'data-refresh-seconds="45"' in page
+    assert 'data-rotate-seconds="12"' in page
     assert finders.find("portal/screen.js") and finders.find("portal/screen.css")
+
+
+# --- groups -------------------------------------------------------------------------------------
+
+
+def test_every_figure_of_the_screen_is_in_one_group_of_a_few_tiles(client, guicheng, community):
+    Board(community("桂花社区"))(2)
+    figures = [value for value in registry.figures_for(guicheng) if value.computable]
+
+    page = client.get(reverse("screen:home")).content.decode()
+    groups = re.findall(r'<section id="group-([\w-]+)"(.*?)</section>', page, flags=re.S)
+
+    # every figure the old one-block screen showed is in exactly one group, with at most eight
+    # tiles in a group; the charts and the week's news have a group each, with a button each
+    tiles = [re.findall(r'<div class="figure"><dt>(.*?)</dt>', body) for _, body in groups]
+    assert sorted(label for group in tiles for label in group) == sorted(f.label for f in figures)
+    assert all(len(group) <= screen_views.TILES_PER_GROUP for group in tiles)
+    slugs = [slug for slug, _ in groups]
+    assert {"organization", "plan", "stars", "news"} <= set(slugs)
+    assert re.findall(r'data-show="([\w-]+)"', page) == slugs
+    assert page.count(" is-current") == 1  # the first group, until screen.js turns them
+
+
+def _value(name: str, order: int = 0) -> FigureValue:
+    return FigureValue(name=name, label=name, unit="个", value=1, computed_at=timezone.now(), order=order)
+
+
+def test_a_figure_no_group_names_is_still_shown_and_a_full_group_continues():
+    teams = [_value(f"volunteers.team_{n}") for n in range(11)]
+    groups = screen_views._groups([_value("organizations.communities"), *teams, _value("newapp.anything")])
+
+    by_slug = {group["slug"]: group for group in groups}
+    assert [f.name for f in by_slug["organization"]["figures"]] == ["organizations.communities"]
+    # 11 volunteer figures: two groups of 6 and 5, the second titled as the continuation
+    assert [len(by_slug[slug]["figures"]) for slug in ("volunteers", "volunteers-2")] == [6, 5]
+    assert by_slug["volunteers-2"]["title"] == "党员志愿服务（续）"
+    # a figure of an app the screen does not know yet: in 更多数读
+    assert by_slug["more"]["title"] == "更多数读" and by_slug["more"]["figures"][0].name == "newapp.anything"
+    # the chart groups are there even without figures of their own, in their turn
+    assert [group["slug"] for group in groups] == [
+        "organization",
+        "plan",
+        "stars",
+        "volunteers",
+        "volunteers-2",
+        "more",
+        "news",
+    ]
 
 
 def test_bars_are_scaled_to_the_largest_value_or_to_100_percent():
