@@ -17,6 +17,8 @@ from django.urls import reverse
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.forms import polish
+
 from .scope import acts_on_whole_street, scope_of
 
 
@@ -52,7 +54,13 @@ class SafeAutocompleteSelectMultiple(_SkipMalformedIds, AutocompleteSelectMultip
 
 
 class ScopedFieldsMixin:
-    """Foreign-key and many-to-many choices limited to the user's scope (admins and inlines)."""
+    """Foreign-key and many-to-many choices limited to the user's scope (admins and inlines);
+    every field in the portal's Chinese (``core.forms.polish``): its own error messages,
+    "请选择…" for Django's "---------", the phone keypad for a phone."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        return field if field is None else polish(field, name=db_field.name)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
@@ -127,6 +135,10 @@ class ScopedAdmin(ScopedFieldsMixin, SimpleHistoryAdmin):
 
     list_per_page = 50
     show_full_result_count = False  # one COUNT(*) fewer on every changelist page
+
+    def get_action_choices(self, request, default_choices=None):
+        # The actions menu starts with "请选择操作…", not Django's "---------".
+        return super().get_action_choices(request, default_choices=[("", "请选择操作…")])
 
     def get_queryset(self, request):
         return _scoped(super().get_queryset(request), request)
