@@ -4,7 +4,8 @@ Django's "---------", and asks for a phone number with the phone keypad (``type=
 
 ``polish(field, name=...)`` does it to one form field; the site's and the workspace's forms
 inherit ``Form`` / ``ModelForm`` (or ``ChineseFormMixin``), and the admin's shared base polishes
-every field it builds. A message the form set itself is kept: only Django's generic texts are
+every field it builds and every form it shows (``polished``), keeping the admin's label colon,
+a full-width "：" (locale/zh_Hans). A message the form set itself is kept: only Django's generic texts are
 replaced, each with one derived from the field's label (its verbose name), the parenthesis left
 out: "手机号（用作登录名，不会公开）" is "手机号".
 """
@@ -139,8 +140,9 @@ def polish(field: forms.Field, *, name: str = "", noun: str | None = None, phone
     return field
 
 
-class ChineseFormMixin:
-    """Every field polished (``polish``), labels without Django's ASCII colon.
+class PolishedFieldsMixin:
+    """Every field of the form polished (``polish``) when the form is made: also the fields a
+    form declares itself, which the admin's ``formfield_for_dbfield`` never sees.
 
     ``short_names`` gives a field a shorter name for its messages than its label
     ("向哪个服务中心点单" is "服务中心"); ``phone_fields`` marks phone fields whose name does not
@@ -150,10 +152,25 @@ class ChineseFormMixin:
     phone_fields: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             polish(field, name=name, noun=self.short_names.get(name), phone=name in self.phone_fields)
+
+
+class ChineseFormMixin(PolishedFieldsMixin):
+    """The site's and the workspace's forms: polished fields, and labels without a colon (the
+    label stands above its field)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+def polished(form_class: type) -> type:
+    """``form_class`` with ``PolishedFieldsMixin`` (the admin's forms, made per request)."""
+    if issubclass(form_class, PolishedFieldsMixin):
+        return form_class
+    return type(form_class.__name__, (PolishedFieldsMixin, form_class), {"__module__": form_class.__module__})
 
 
 class Form(ChineseFormMixin, forms.Form):

@@ -17,7 +17,7 @@ from django.urls import reverse
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.forms import polish
+from core.forms import polish, polished
 
 from .scope import acts_on_whole_street, scope_of
 
@@ -101,6 +101,11 @@ class ScopedInline(ScopedFieldsMixin, admin.TabularInline):
     def get_queryset(self, request):
         return _scoped(super().get_queryset(request), request)
 
+    def get_formset(self, request, obj=None, **kwargs):
+        # The fields the inline's form declares itself, polished like the rest.
+        kwargs.setdefault("form", polished(self.form))
+        return super().get_formset(request, obj, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         # ``obj`` is the parent record here, not a row of the inline: the mixin would read the
         # parent's foreign keys and make same-named fields of the rows read-only.
@@ -149,7 +154,8 @@ class ScopedAdmin(ScopedFieldsMixin, SimpleHistoryAdmin):
         return super().get_ordering(request) or self.model._meta.ordering
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
+        # The fields the admin's form declares itself, polished like the rest.
+        form = polished(super().get_form(request, obj, change=change, **kwargs))
         scope = scope_of(request.user)
         path = getattr(self.model, "scope_path", None)
         # Above the community level (scope_path_is_multi) secretaries only read, by permission.
