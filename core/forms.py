@@ -5,9 +5,11 @@ Django's "---------", and asks for a phone number with the phone keypad (``type=
 ``polish(field, name=...)`` does it to one form field; the site's and the workspace's forms
 inherit ``Form`` / ``ModelForm`` (or ``ChineseFormMixin``), and the admin's shared base polishes
 every field it builds and every form it shows (``polished``), keeping the admin's label colon,
-a full-width "：" (locale/zh_Hans). A message the form set itself is kept: only Django's generic texts are
-replaced, each with one derived from the field's label (its verbose name), the parenthesis left
-out: "手机号（用作登录名，不会公开）" is "手机号".
+a full-width "：" (locale/zh_Hans).
+
+A message the form set itself is kept: only Django's generic texts are replaced, each with one
+derived from the field's label (its verbose name), the parenthesis left out: "手机号（用作登录名，
+不会公开）" is "手机号".
 """
 
 from __future__ import annotations
@@ -102,6 +104,9 @@ def _messages(field: forms.Field, noun: str, label: str, verb: str) -> None:
     for key, message in wanted.items():
         if _is_generic(field, key, defaults):
             field.error_messages[key] = message
+    if isinstance(field, forms.SplitDateTimeField):  # the admin's date and time boxes say it themselves
+        field.fields[0].error_messages["invalid"] = field.error_messages["invalid_date"]
+        field.fields[1].error_messages["invalid"] = field.error_messages["invalid_time"]
 
 
 def _validators(field: forms.Field, noun: str, unit: str) -> None:

@@ -431,6 +431,30 @@ def test_the_scan_finds_what_it_looks_for():
     assert problems(good) == []
 
 
+def test_polish_replaces_only_djangos_own_wording():
+    from django.core.validators import MaxLengthValidator
+
+    from core.forms import polish
+
+    class Sample(forms.Form):
+        name = forms.CharField(label="姓名（选填）", max_length=5, required=False)
+        own = forms.CharField(label="说明", error_messages={"required": "写点什么吧。"})
+        kept = forms.CharField(label="代码", validators=[MaxLengthValidator(3, message="代码太长。")])
+        opens = forms.TimeField(label="开门")
+        when = forms.SplitDateTimeField(label="开始")
+
+    form = Sample({"name": "长" * 6, "kept": "abcd", "opens": "早上", "when_0": "明天", "when_1": "早上"})
+    for name, field_ in form.fields.items():
+        polish(polish(field_, name=name), name=name)  # twice: the same as once
+    assert form.errors == {
+        "name": ["姓名最多 5 个字（现在 6 个字）。"],
+        "own": ["写点什么吧。"],
+        "kept": ["代码太长。"],
+        "opens": ["开门时间不是有效的时间。"],
+        "when": ["开始的日期无效。", "开始的时间无效。"],
+    }
+
+
 # --- The admin ------------------------------------------------------------------------------------
 
 ADMIN_MODELS = ("volunteers.serviceorder", "volunteers.activity", "organizations.servicecenter")
