@@ -17,6 +17,8 @@ from django.urls import reverse
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.forms import polish, polished
+
 from .scope import acts_on_whole_street, scope_of
 
 
@@ -52,7 +54,13 @@ class SafeAutocompleteSelectMultiple(_SkipMalformedIds, AutocompleteSelectMultip
 
 
 class ScopedFieldsMixin:
-    """Foreign-key and many-to-many choices limited to the user's scope (admins and inlines)."""
+    """Foreign-key and many-to-many choices limited to the user's scope (admins and inlines);
+    every field in the portal's Chinese (``core.forms.polish``): its own error messages,
+    "请选择…" for Django's "---------", the phone keypad for a phone."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        return field if field is None else polish(field, name=db_field.name)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
@@ -93,6 +101,11 @@ class ScopedInline(ScopedFieldsMixin, admin.TabularInline):
     def get_queryset(self, request):
         return _scoped(super().get_queryset(request), request)
 
+    def get_formset(self, request, obj=None, **kwargs):
+        # The fields the inline's form declares itself, polished like the rest.
+        kwargs.setdefault("form", polished(self.form))
+        return super().get_formset(request, obj, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         # ``obj`` is the parent record here, not a row of the inline: the mixin would read the
         # parent's foreign keys and make same-named fields of the rows read-only.
@@ -128,6 +141,10 @@ class ScopedAdmin(ScopedFieldsMixin, SimpleHistoryAdmin):
     list_per_page = 50
     show_full_result_count = False  # one COUNT(*) fewer on every changelist page
 
+    def get_action_choices(self, request, default_choices=None):
+        # The actions menu starts with "请选择操作…", not Django's "---------".
+        return super().get_action_choices(request, default_choices=[("", "请选择操作…")])
+
     def get_queryset(self, request):
         return _scoped(super().get_queryset(request), request)
 
@@ -137,7 +154,8 @@ class ScopedAdmin(ScopedFieldsMixin, SimpleHistoryAdmin):
         return super().get_ordering(request) or self.model._meta.ordering
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
+        # The fields the admin's form declares itself, polished like the rest.
+        form = polished(super().get_form(request, obj, change=change, **kwargs))
         scope = scope_of(request.user)
         path = getattr(self.model, "scope_path", None)
         # Above the community level (scope_path_is_multi) secretaries only read, by permission.

@@ -334,4 +334,39 @@ def test_at_night_open_now_says_when_the_centres_open(browser, live_server, guic
     assert page.get_by_text("现在没有开放中的服务中心").is_visible()
     assert page.locator(".next-opening").first.inner_text() == "明天 09:00 开放"
     page.screenshot(path=CENTRE_SHOTS / "centres-open-now-at-night.png")
+
+
+def test_bad_registration_and_order_say_what_is_wrong_in_chinese(browser, live_server, guicheng):  # noqa: F811
+    center = ServiceCenter.objects.get(name="桂城街道党群服务中心")
+    center.is_published = True
+    center.save()
+    page, errors = _phone_page(browser)
+
+    # when a resident registers without a name, with a short phone and a short password
+    page.goto(f"{live_server.url}/volunteer/register/")
+    phone = page.get_by_label("手机号（用作登录名，不会公开）")
+    assert (phone.get_attribute("type"), phone.get_attribute("inputmode")) == ("tel", "tel")
+    assert page.get_by_label("所在社区").locator("option").first.inner_text() == "请选择…"
+    phone.fill("12345")
+    page.get_by_label("设置密码（至少 8 位，不要只用数字）").fill("123")
+    page.get_by_role("button", name="注册").click()
+    page.wait_for_selector(".errorlist")
+    page.screenshot(path=SHOTS / "site-register-errors.png", full_page=True)
+
+    # then each field says what is wrong in its own words
+    text = page.locator("main").inner_text()
+    for message in ("请填写姓名。", "请选择所在社区。", "密码至少 8 位（现在 3 位）。"):
+        assert message in text
+    assert "电话号码格式不正确" in text and "请勾选“我已阅读并同意下面的个人信息说明”。" in text
+
+    # and so does the 点单 form sent empty
+    page.goto(f"{live_server.url}/orders/new/")
+    assert page.get_by_label("联系电话（只给服务中心，不会公开）").get_attribute("type") == "tel"
+    page.get_by_role("button", name="提交点单").click()
+    page.wait_for_selector(".errorlist")
+    page.screenshot(path=SHOTS / "site-order-errors.png", full_page=True)
+    text = page.locator("main").inner_text()
+    for message in ("请选择服务中心。", "请填写求助内容。", "请填写联系人。", "请填写联系电话。"):
+        assert message in text
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert errors == []

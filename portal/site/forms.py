@@ -1,11 +1,14 @@
-"""The residents' forms. Each says in plain Chinese what is wrong; a bad post changes nothing."""
+"""The residents' forms. Each says in plain Chinese what is wrong, in the field's own words
+(``core.forms``); a bad post changes nothing."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
 
+from core import forms as chinese
 from core.once import OnceField
 from organizations.models import Community, ServiceCenter
 from organizations.selectors import LEVEL_ORDER
@@ -13,12 +16,10 @@ from organizations.validators import validate_phone
 from volunteers.models import Activity, ServiceOrder
 
 
-class VolunteerSignUpForm(forms.Form):
+class VolunteerSignUpForm(chinese.Form):
     name = forms.CharField(label="姓名", max_length=30)
     phone = forms.CharField(label="手机号（用作登录名，不会公开）", max_length=20, validators=[validate_phone])
-    community = forms.ModelChoiceField(
-        label="所在社区", queryset=Community.objects.order_by("name"), empty_label="请选择"
-    )
+    community = forms.ModelChoiceField(label="所在社区", queryset=Community.objects.order_by("name"))
     password = forms.CharField(label="设置密码（至少 8 位，不要只用数字）", widget=forms.PasswordInput, min_length=8)
     show_name = forms.BooleanField(label="同意在活动名单中公开我的姓名", required=False)
     agree = forms.BooleanField(label="我已阅读并同意下面的个人信息说明")
@@ -82,10 +83,10 @@ class ActivityFilterForm(forms.Form):
         return any(self.cleaned_data.get(name) for name in self.fields)
 
 
-class ServiceOrderForm(forms.Form):
-    center = forms.ModelChoiceField(
-        label="向哪个服务中心点单", queryset=ServiceCenter.objects.none(), empty_label="请选择"
-    )
+class ServiceOrderForm(chinese.Form):
+    short_names = {"center": "服务中心", "need": "求助内容", "wanted_when": "希望的时间"}
+
+    center = forms.ModelChoiceField(label="向哪个服务中心点单", queryset=ServiceCenter.objects.none())
     category = forms.ChoiceField(label="服务类别", choices=ServiceOrder.Category.choices)
     need = forms.CharField(label="需要什么帮助", widget=forms.Textarea(attrs={"rows": 4}), max_length=500)
     wanted_when = forms.CharField(label="希望的时间（选填）", max_length=60, required=False)
@@ -122,10 +123,10 @@ class ServiceOrderForm(forms.Form):
             else:
                 key, label = (2, center.community.pinyin, center.community_id), center.community.name
             groups.setdefault(key, (label, []))[1].append((center.pk, center.name))
-        return [("", "请选择"), *(groups[key] for key in sorted(groups))]
+        return [("", "请选择…"), *(groups[key] for key in sorted(groups))]
 
 
-class OrderRatingForm(forms.Form):
+class OrderRatingForm(chinese.Form):
     rating = forms.TypedChoiceField(
         label="满意度", coerce=int, choices=[(5, "非常满意"), (4, "满意"), (3, "一般"), (2, "不满意"), (1, "很不满意")]
     )
@@ -134,7 +135,7 @@ class OrderRatingForm(forms.Form):
     )
 
 
-class OrderLookupForm(forms.Form):
+class OrderLookupForm(chinese.Form):
     code = forms.CharField(label="点单查询码", max_length=20)
 
 
@@ -154,3 +155,16 @@ class NearForm(forms.Form):
         max_value=180,
         error_messages={"required": "没有收到您的位置。", "invalid": "经度应为数字。"},
     )
+
+
+class VolunteerLoginForm(chinese.ChineseFormMixin, AuthenticationForm):
+    """A volunteer signs in with the phone number they registered (the username) and a password."""
+
+    phone_fields = ("username",)
+    username = UsernameField(
+        label="手机号", widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
+    )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "手机号或密码不正确，请重新输入（密码区分大小写）。",
+    }

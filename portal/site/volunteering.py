@@ -32,7 +32,14 @@ from volunteers import selectors as volunteers_selectors
 from volunteers import services
 from volunteers.models import Activity, Reward, ServiceOrder, Signup
 
-from .forms import ActivityFilterForm, OrderLookupForm, OrderRatingForm, ServiceOrderForm, VolunteerSignUpForm
+from .forms import (
+    ActivityFilterForm,
+    OrderLookupForm,
+    OrderRatingForm,
+    ServiceOrderForm,
+    VolunteerLoginForm,
+    VolunteerSignUpForm,
+)
 
 # A screen or two of activity cards on a phone.
 ACTIVITIES_PER_PAGE = 20
@@ -211,12 +218,8 @@ class VolunteerLoginView(LoginView):
     """Phone number and password; django-axes counts the failures as for staff."""
 
     template_name = "portal/site/login.html"
+    form_class = VolunteerLoginForm
     redirect_authenticated_user = True
-
-    def get_form(self, form_class=None):
-        form = super().get_form(form_class)
-        form.fields["username"].label = "手机号"
-        return form
 
     def get_default_redirect_url(self):
         return reverse("site:me")

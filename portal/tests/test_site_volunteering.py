@@ -125,7 +125,7 @@ def test_a_bad_registration_says_why_and_writes_nothing(client, guicheng, commun
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert "该字段是必填项" in page and "至少包含 8 字符" in page
+    assert "请填写姓名。" in page and "密码至少 8 位（现在 3 位）。" in page
     assert Volunteer.objects.count() == before
 
 

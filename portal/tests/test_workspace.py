@@ -283,7 +283,7 @@ def test_a_draft_sent_twice_is_recorded_once(guihua_client, guihua_project):
     ("data", "field", "message"),
     [
         ({"text": "进展", "percent": 150}, "percent", "100"),
-        ({"text": "", "percent": 10}, "text", "必填"),
+        ({"text": "", "percent": 10}, "text", "请填写进展情况"),
         ({"text": "进展", "percent": 10, "photos": [SimpleUploadedFile("a.jpg", b"not a photo")]}, "photos", "第 1 张"),
     ],
 )

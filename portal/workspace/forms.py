@@ -1,10 +1,12 @@
 """The workspace's forms: what a secretary types on a phone. Each says in plain Chinese what is
-wrong; the services behind them hold the rules, so a bad post changes nothing."""
+wrong, in the field's own words (``core.forms``); the services behind them hold the rules, so a
+bad post changes nothing."""
 
 from __future__ import annotations
 
 from django import forms
 
+from core import forms as chinese
 from core.once import OnceField
 from organizations.forms import WeekFormSet
 from organizations.models import OpeningException, OpeningInterval, ServiceCenter
@@ -42,7 +44,9 @@ class PhotosField(forms.FileField):
         return files
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(chinese.Form):
+    short_names = {"percent": "完成百分比"}
+
     # Focused on arrival: the keyboard's "next" key then reaches the percent, no tap needed.
     text = forms.CharField(
         label="进展情况", widget=forms.Textarea(attrs={"rows": 4, "autofocus": True}), max_length=2000
@@ -62,7 +66,7 @@ class ProgressForm(forms.Form):
     draft_user = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(chinese.ModelForm):
     """A new activity of the user's communities, usually at one of their centres."""
 
     once = OnceField()
@@ -100,7 +104,7 @@ class ActivityForm(forms.ModelForm):
         return cleaned
 
 
-class RecordsForm(forms.Form):
+class RecordsForm(chinese.Form):
     """A batch of hour records, confirmed or sent back with one note."""
 
     records = forms.TypedMultipleChoiceField(label="服务时长记录", coerce=int, choices=())
@@ -120,11 +124,13 @@ class RecordsForm(forms.Form):
         return cleaned
 
 
-class OrderAnswerForm(forms.Form):
+class OrderAnswerForm(chinese.Form):
     """派单并答复: an upcoming activity of the user's scope, or one of its teams, and a word to
     the resident. Nothing chosen is an error under the choice the page offers."""
 
     title = "派单答复"
+    short_names = {"team": "服务队"}
+
     activity = forms.ModelChoiceField(label="响应的活动", queryset=Activity.objects.none(), required=False)
     team = forms.ModelChoiceField(label="或派出服务队", queryset=VolunteerTeam.objects.none(), required=False)
     note = forms.CharField(label="给居民的答复", max_length=200, required=False)
@@ -150,14 +156,14 @@ class OrderAnswerForm(forms.Form):
         return cleaned
 
 
-class OrderDeclineForm(forms.Form):
+class OrderDeclineForm(chinese.Form):
     title = "不予受理"
     reason = forms.CharField(
         label="不予受理的原因", max_length=200, error_messages={"required": "请填写不予受理的原因。"}
     )
 
 
-class VisitForm(forms.Form):
+class VisitForm(chinese.Form):
     visited_on = forms.DateField(label="走访日期", widget=forms.DateInput(attrs={"type": "date"}))
     notes = forms.CharField(label="跟踪情况", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
     next_steps = forms.CharField(
@@ -171,6 +177,7 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 IntervalFormSet = forms.inlineformset_factory(
     ServiceCenter,
     OpeningInterval,
+    form=chinese.ModelForm,
     formset=WeekFormSet,
     fields=["weekday", "opens_at", "closes_at"],
     widgets={"opens_at": TIME, "closes_at": TIME},
@@ -181,6 +188,7 @@ IntervalFormSet = forms.inlineformset_factory(
 ExceptionFormSet = forms.inlineformset_factory(
     ServiceCenter,
     OpeningException,
+    form=chinese.ModelForm,
     fields=["date", "is_closed", "opens_at", "closes_at", "note"],
     widgets={"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), "opens_at": TIME, "closes_at": TIME},
     extra=1,
