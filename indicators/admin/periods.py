@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from core.forms import PolishedFieldsMixin
 from organizations.admin_base import (
     ScopedAdmin,
 )
@@ -25,7 +26,7 @@ from ..stars import stars_display
 from .base import _message_errors
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(PolishedFieldsMixin, forms.Form):
     reason = forms.CharField(
         label="重新打开的原因", widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), max_length=500
     )

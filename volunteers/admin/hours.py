@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from core.forms import PolishedFieldsMixin
 from core.refusals import refusal_text
 from organizations.admin_base import (
     SavesThroughService,
@@ -26,7 +27,7 @@ from ..models import (
 from .base import ServiceWritesAdmin
 
 
-class HoursSummaryForm(forms.Form):
+class HoursSummaryForm(PolishedFieldsMixin, forms.Form):
     by = forms.ChoiceField(
         label="汇总方式", choices=[(key, label) for key, (label, *_rest) in selectors.SUMMARY_GROUPS.items()]
     )

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from core.forms import PolishedFieldsMixin
 from organizations.scope import acts_on_whole_street
 
 from .. import selectors, services
@@ -41,7 +42,7 @@ class VolunteerTeamAdmin(ServiceWritesAdmin):
         services.team_save(team=obj, user=request.user)
 
 
-class PointsAdjustmentForm(forms.Form):
+class PointsAdjustmentForm(PolishedFieldsMixin, forms.Form):
     points = forms.IntegerField(label="调整积分", help_text="正数为增加，负数为扣减。")
     reason = forms.CharField(label="原因", max_length=200)
 
