@@ -126,7 +126,7 @@ def _camera_jpeg(width: int, height: int, orientation: int | None) -> bytes:
     # (about 5 MB at 4032×3024): flat colour would make a file of a few KB, and pure noise one
     # no JPEG encoder could bring near a photo's size.
     rng = random.Random(f"{width}x{height}")
-    patches = (max(4, width // 84), max(4, height // 84))
+    patches = (max(4, width // 336), max(4, height // 336))
     small = Image.frombytes("RGB", patches, bytes(rng.randrange(256) for _ in range(patches[0] * patches[1] * 3)))
     picture = small.resize((width, height), Image.Resampling.BICUBIC)
     picture = Image.blend(picture, Image.effect_noise((width, height), 40).convert("RGB"), 0.25)
