@@ -9,6 +9,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from PIL import Image
 
 from projects import services
@@ -154,3 +155,14 @@ def test_the_task_makes_the_copies_of_a_photo_without_them(project, guihua_secre
     assert photo.has_sizes
     assert make_photo_thumbnails(photo.pk)  # idempotent
     assert not make_photo_thumbnails(photo.pk + 1000)  # deleted meanwhile
+
+
+def test_staff_open_the_original_from_the_admin(client, project, guihua_secretary):
+    [photo] = add(project, guihua_secretary, camera_photo(size=(1600, 1200)))
+    client.force_login(guihua_secretary)
+
+    page = client.get(reverse("admin:projects_progressupdate_change", args=[photo.update_id])).content.decode()
+
+    link = f'<a href="{photo.image.url}" target="_blank" title="查看原图（1600×1200）">'
+    assert f'{link}<img src="{photo.thumb.url}"' in page
+    assert client.get(photo.image.url).status_code == 200
