@@ -7,9 +7,11 @@ its rows to the public ones::
     register_upload(UpdatePhoto, "image", public=lambda rows: rows.filter(update__in=...public()))
 
 A file is then public when a public row holds it, visible to a staff user when a row holds it
-that their scope reaches (``scoped_for``), and a 404 to everyone else. A thumbnail (easy-thumbnails,
-under ``THUMBNAIL_BASEDIR``) follows the file it was made from. A name no registered row holds
-— an old file, a typo, ``../`` — is a 404 too, so nothing outside the registered uploads is served.
+that their scope reaches (``scoped_for``), and a 404 to everyone else. The smaller copies of a
+photo (``resized``) are file fields of the same row, registered the same way, so they follow it; an
+older easy-thumbnails thumbnail (under ``THUMBNAIL_BASEDIR``) follows the file it was made from. A
+name no registered row holds — an old file, a typo, ``../`` — is a 404 too, so nothing outside the
+registered uploads is served.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from PIL import Image, ImageOps
 
 # Pillow reads many phone photos (portrait mode, several frames) as MPO; they are stored as JPEG.
 STORED_FORMAT = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WEBP"}
+ORIENTATION = 0x0112  # the EXIF tag
 
 
 class Visibility(Enum):
@@ -101,3 +104,58 @@ def without_metadata(upload) -> ContentFile:
         image.save(buffer, format=stored_format, **options)
     upload.seek(0)
     return ContentFile(buffer.getvalue(), name=posixpath.basename(upload.name or "photo"))
+
+
+def fitted(width: int, height: int, box: tuple[int, int]) -> tuple[int, int]:
+    """The size of a ``width`` × ``height`` picture scaled down, keeping its proportions, to fit
+    in ``box``; a picture that already fits keeps its size (nothing is enlarged)."""
+    scale = min(box[0] / width, box[1] / height, 1)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+@dataclass(frozen=True)
+class Resized:
+    width: int  # of the picture resized from
+    height: int
+    files: dict[str, ContentFile]  # by the name its box was given under
+
+
+def resized(source, boxes: dict[str, tuple[int, int]], *, name: str, quality: int = 80) -> Resized:
+    """Smaller copies of a stored photo for the web: for each named box a progressive JPEG that
+    fits in it (``fitted``), named ``<name>-<box name>.jpg``. Made from a photo already stripped
+    by ``without_metadata``, and written with nothing but the pixels and the colour profile, so
+    they carry no EXIF or GPS either. A transparent PNG or WebP is laid on white."""
+    source.seek(0)
+    with Image.open(source) as original:
+        # The size upright (a photo stored before it was stripped may still carry the tag).
+        width, height = original.size
+        turned = original.getexif().get(ORIENTATION, 1) in (5, 6, 7, 8)
+        if turned:
+            width, height = height, width
+        sizes = {box_name: fitted(width, height, box) for box_name, box in boxes.items()}
+        # A JPEG is decoded straight at 1/2, 1/4 or 1/8 of its size when that still covers the
+        # largest copy: several times faster than decoding all of a camera's pixels.
+        needed = (max(w for w, _ in sizes.values()), max(h for _, h in sizes.values()))
+        original.draft("RGB", needed[::-1] if turned else needed)
+        # The colour profile describes the copies only when their pixels are in its colour space.
+        same_space = {"RGB": "RGB", "RGBA": "RGB", "P": "RGB", "PA": "RGB", "L": "L"}.get(original.mode)
+        icc_profile = original.info.get("icc_profile")
+        image = ImageOps.exif_transpose(original)
+        if image.mode in ("RGBA", "LA", "P", "PA"):
+            image = image.convert("RGBA")
+            on_white = Image.new("RGB", image.size, "white")
+            on_white.paste(image, mask=image.getchannel("A"))
+            image = on_white
+        elif image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        files = {}
+        # Largest first: each copy is scaled down from the one before, which is cheaper.
+        for box_name, size in sorted(sizes.items(), key=lambda kv: -kv[1][0] * kv[1][1]):
+            if image.size != size:
+                image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+            buffer = io.BytesIO()
+            options: dict = {"icc_profile": icc_profile} if icc_profile and image.mode == same_space else {}
+            image.save(buffer, format="JPEG", quality=quality, optimize=True, progressive=True, **options)
+            files[box_name] = ContentFile(buffer.getvalue(), name=f"{name}-{box_name}.jpg")
+    source.seek(0)
+    return Resized(width, height, files)

@@ -347,12 +347,8 @@ LOGGING = {
 }
 
 # --- Images -------------------------------------------------------------------------------
-THUMBNAIL_ALIASES = {
-    "": {
-        "thumb": {"size": (320, 240), "crop": "smart"},
-        "large": {"size": (1280, 960), "crop": False},
-    }
-}
+# Progress photos keep their own display copy and thumbnail (projects.models.UpdatePhoto); the
+# thumbnails easy-thumbnails made before them are still served (core.uploads), from here.
 THUMBNAIL_BASEDIR = "thumbs"
 PORTAL_MAX_PHOTO_BYTES = env.int("PORTAL_MAX_PHOTO_BYTES", default=8 * 1024 * 1024)
 # Pixels, read from the file's header before anything is decoded: a decoded photo takes 3-4

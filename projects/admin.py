@@ -12,7 +12,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
-from easy_thumbnails.files import get_thumbnailer
 
 from core.once import OnceField
 from organizations.admin_base import SavesThroughService, ScopedAdmin, ScopedImportExportAdmin, ScopedInline
@@ -86,14 +85,20 @@ def percent_bar(percent) -> str:
 
 
 def thumbnail(photo: UpdatePhoto) -> str:
+    """The thumbnail made with the photo, linking to the original as uploaded (without its EXIF)."""
     if not photo.pk or not photo.image:
         return "—"
-    try:
-        url = get_thumbnailer(photo.image)["thumb"].url
-    except Exception:  # a missing or broken file shows as text, never as a 500
-        return "缩略图不可用"
+    if not photo.has_sizes:
+        return format_html('<a href="{}" target="_blank">缩略图待生成，查看原图</a>', photo.image.url)
     return format_html(
-        '<a href="{}" target="_blank"><img src="{}" alt="{}" style="max-height:80px"></a>', photo.image.url, url, photo
+        '<a href="{}" target="_blank" title="查看原图（{}×{}）"><img src="{}" alt="{}" width="{}" height="{}"'
+        ' style="max-height:80px;width:auto"></a>',
+        photo.image.url,
+        photo.width,
+        photo.height,
+        photo.thumb.url,
+        photo,
+        *photo.thumb_size,
     )
 
 
@@ -205,7 +210,7 @@ class UpdatePhotoInline(ScopedInline):
     formfield_overrides = {models.ImageField: {"form_class": PhotoFormField}}
     fields = ["image", "caption", "preview"]
     readonly_fields = ["preview"]
-    verbose_name_plural = "照片（保存后自动生成缩略图）"
+    verbose_name_plural = "照片（保存时生成展示图和缩略图；点缩略图看原图）"
 
     def has_add_permission(self, request, obj=None):
         # Adding a photo changes the update: the same author-and-window rule applies.

@@ -44,11 +44,21 @@ class MilestoneSerializer(DescribedModelSerializer):
 
 
 class PhotoSerializer(serializers.Serializer):
-    url = serializers.SerializerMethodField(help_text="照片地址（经权限检查的 /media/ 地址，已去除 EXIF 定位）")
+    url = serializers.SerializerMethodField(help_text="原图地址（经权限检查的 /media/ 地址，已去除 EXIF 定位）")
+    display_url = serializers.SerializerMethodField(help_text="展示图地址（长边至多 1280 像素），尚未生成时为空")
+    thumbnail_url = serializers.SerializerMethodField(help_text="缩略图地址（宽至多 480 像素），尚未生成时为空")
+    width = serializers.IntegerField(help_text="原图宽（像素），尚未读取时为空", allow_null=True)
+    height = serializers.IntegerField(help_text="原图高（像素），尚未读取时为空", allow_null=True)
     caption = serializers.CharField(help_text="说明")
 
     def get_url(self, photo) -> str:
         return photo.image.url
+
+    def get_display_url(self, photo) -> str | None:
+        return photo.display.url if photo.has_sizes else None
+
+    def get_thumbnail_url(self, photo) -> str | None:
+        return photo.thumb.url if photo.has_sizes else None
 
 
 class UpdateSerializer(DescribedModelSerializer):

@@ -33,7 +33,9 @@ class ProjectsConfig(AppConfig):
 
         from .models import ProgressUpdate, UpdatePhoto
 
-        # A progress photo is public when its update is (a public project's, a public plan's).
-        register_upload(
-            UpdatePhoto, "image", public=lambda rows: rows.filter(update__in=ProgressUpdate.objects.public())
-        )
+        # A progress photo is public when its update is (a public project's, a public plan's);
+        # its display copy and thumbnail with it.
+        for field in ("image", "display", "thumb"):
+            register_upload(
+                UpdatePhoto, field, public=lambda rows: rows.filter(update__in=ProgressUpdate.objects.public())
+            )

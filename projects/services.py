@@ -167,21 +167,36 @@ def correction_refusal() -> str:
     return f"进展记录只增不改：只有填报人本人可在填报后 {minutes} 分钟内修改。如需更正，请新增一条进展。"
 
 
-def _thumbnails_after_commit(photo_ids: list[int]) -> None:
-    if not photo_ids:
-        return
-    from .tasks import make_photo_thumbnails
-
-    transaction.on_commit(lambda: [make_photo_thumbnails.delay(pk) for pk in photo_ids])
-
-
 def _photo_create(*, update: ProgressUpdate, image: UploadedFile, caption: str, user) -> UpdatePhoto:
     photo = UpdatePhoto(update=update, image=image, caption=caption)
     photo.full_clean()  # checks the upload is a photo before it is opened to be cleaned
     photo.image = without_metadata(image)
     photo._history_user = user
-    photo.save()
+    photo.save()  # with its display copy and thumbnail (``UpdatePhoto.save``)
     return photo
+
+
+def photo_sizes_make(photos: Iterable[UpdatePhoto], *, again: bool = False) -> tuple[int, list[str]]:
+    """The display copy and the thumbnail of photos stored without them (with ``again``, of
+    all given), e.g. uploaded before the copies existed. Derived data: the rows are updated
+    without a history entry. Returns how many were made and, for each photo that could not be
+    (its file missing or unreadable), a line saying which; those are left as they were."""
+    made, failed = 0, []
+    for photo in photos:
+        if photo.has_sizes and not again:
+            continue
+        try:
+            photo.sizes_make()
+        except (OSError, ValueError, SyntaxError) as error:  # what Pillow and the storage raise
+            failed.append(f"进展照片 {photo.pk}（{photo.image.name}）：{error}")
+            continue
+        UpdatePhoto.objects.filter(pk=photo.pk).update(
+            width=photo.width, height=photo.height, display=photo.display.name, thumb=photo.thumb.name
+        )
+        made += 1
+    if made:
+        public_content_changed()
+    return made, failed
 
 
 @transaction.atomic
@@ -222,9 +237,9 @@ def progress_update_add(
     update._history_user = user
     if (first := insert_once(update, once, update.save, same=same, refusal=DRAFT_OF_ANOTHER)) is not update:
         return first
-    photo_ids = [_photo_create(update=update, image=image, caption="", user=user).pk for image in photos]
+    for image in photos:
+        _photo_create(update=update, image=image, caption="", user=user)
     rollups_recompute(project=update.project, item=update.item)
-    _thumbnails_after_commit(photo_ids)
     return update
 
 
@@ -270,9 +285,7 @@ def update_photo_add(*, update: ProgressUpdate, user, image: UploadedFile, capti
         raise PermissionDenied("这条进展不在你的工作范围内。")
     if not update_correctable_by(update, user):
         raise PermissionDenied(correction_refusal())
-    photo = _photo_create(update=update, image=image, caption=caption, user=user)
-    _thumbnails_after_commit([photo.pk])
-    return photo
+    return _photo_create(update=update, image=image, caption=caption, user=user)
 
 
 # --- Projects ---------------------------------------------------------------------------------

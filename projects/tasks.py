@@ -4,7 +4,6 @@ import logging
 from datetime import date
 
 from celery import shared_task
-from easy_thumbnails.files import get_thumbnailer
 
 from . import services
 from .models import UpdatePhoto
@@ -22,14 +21,13 @@ def remind_stale_projects(today: str | None = None) -> dict[str, int]:
 
 @shared_task(name="projects.tasks.make_photo_thumbnails")
 def make_photo_thumbnails(photo_id: int) -> bool:
-    """Make the thumbnail of an uploaded progress photo. Idempotent: easy-thumbnails returns the
-    existing thumbnail when there is one. A photo deleted meanwhile is skipped."""
-    photo = UpdatePhoto.objects.filter(pk=photo_id).first()
-    if photo is None:
+    """Make the display copy and the thumbnail of a progress photo that has none. Uploads get
+    them when they are saved; this is for a photo stored without them (queued by an older
+    version, or sent from a shell). Idempotent; a photo deleted meanwhile is skipped."""
+    photos = UpdatePhoto.objects.filter(pk=photo_id)
+    if not photos.exists():
         return False
-    try:
-        get_thumbnailer(photo.image)["thumb"]
-    except Exception:  # a broken file must not fail the upload that already committed
-        logger.exception("缩略图生成失败：进展照片 %s", photo_id)
-        return False
-    return True
+    _, failed = services.photo_sizes_make(photos)
+    for line in failed:
+        logger.error("缩略图生成失败：%s", line)
+    return not failed

@@ -1,5 +1,5 @@
-"""Uploads are served through the scope, thumbnails included, and photos lose their EXIF (the
-GPS position above all) before they are stored."""
+"""Uploads are served through the scope, a photo's display copy and thumbnail included, and photos
+lose their EXIF (the GPS position above all) before they are stored."""
 
 import io
 from datetime import date
@@ -7,13 +7,11 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from easy_thumbnails.files import get_thumbnailer
 from PIL import Image
 
 from organizations.services import staff_user_create
 from organizations.tests.factories import CommunityFactory, DistrictFactory, StreetFactory
 from projects import services
-from projects.tasks import make_photo_thumbnails
 from projects.tests.factories import SecretaryProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,8 +40,8 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture
 def photos(guicheng, community, street_staff):
-    """A photo of 桂花社区's public project and one of 同心社区's unpublished project, each with
-    its thumbnail; returns ``{place: (photo url, thumbnail url)}``."""
+    """A photo of 桂花社区's public project and one of 同心社区's unpublished project; returns
+    ``{place: (original url, display copy url, thumbnail url)}``."""
     made = {}
     for name, public in (("桂花社区", True), ("同心社区", False)):
         project = SecretaryProjectFactory(community=community(name), year=2023, is_public=public)
@@ -51,8 +49,7 @@ def photos(guicheng, community, street_staff):
             user=street_staff, project=project, date=date(2023, 5, 1), text="进展", percent=20, photos=[phone_photo()]
         )
         photo = update.photos.get()
-        assert make_photo_thumbnails(photo.pk)
-        made[name] = (photo.image.url, get_thumbnailer(photo.image)["thumb"].url)
+        made[name] = (photo.image.url, photo.display.url, photo.thumb.url)
     return made
 
 
@@ -66,32 +63,32 @@ def test_anonymous_sees_public_photos_only(client, photos):
         assert response.status_code == 200, url
         assert response["Cache-Control"] == "public, max-age=86400"
         assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"  # a JPEG
-    assert [_status(client, url) for url in photos["同心社区"]] == [404, 404]
+    assert [_status(client, url) for url in photos["同心社区"]] == [404, 404, 404]
 
 
 def test_a_secretary_sees_their_own_communitys_unpublished_photos_not_anothers(
     client, photos, guihua_secretary, tongxin_secretary
 ):
     client.force_login(guihua_secretary)
-    assert [_status(client, url) for url in photos["同心社区"]] == [404, 404]
-    assert [_status(client, url) for url in photos["桂花社区"]] == [200, 200]
+    assert [_status(client, url) for url in photos["同心社区"]] == [404, 404, 404]
+    assert [_status(client, url) for url in photos["桂花社区"]] == [200, 200, 200]
 
     client.force_login(tongxin_secretary)
-    response = client.get(photos["同心社区"][0])
-    assert response.status_code == 200
-    assert response["Cache-Control"] == "private, no-store"
-    assert _status(client, photos["同心社区"][1]) == 200
+    for url in photos["同心社区"]:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "private, no-store"
 
 
 def test_street_staff_see_their_streets_photos_and_no_other_streets_staff_do(client, photos, street_staff):
     client.force_login(street_staff)
-    assert [_status(client, url) for url in photos["同心社区"]] == [200, 200]
+    assert [_status(client, url) for url in photos["同心社区"]] == [200, 200, 200]
 
     far_street = StreetFactory(name="西樵镇", district=DistrictFactory(name="三水区"))
     CommunityFactory(street=far_street)
     other = Client()
     other.force_login(staff_user_create(username="xiqiao", password=None, street=far_street))
-    assert [_status(other, url) for url in photos["同心社区"]] == [404, 404]
+    assert [_status(other, url) for url in photos["同心社区"]] == [404, 404, 404]
 
 
 def test_nothing_outside_the_registered_uploads_is_served(client, photos, settings, tmp_path, admin_client):
@@ -99,6 +96,20 @@ def test_nothing_outside_the_registered_uploads_is_served(client, photos, settin
     for path in ("/media/stray.jpg", "/media/../portal/settings.py", "/media/%2e%2e/manage.py", "/media/nope.jpg"):
         assert _status(client, path) == 404, path
         assert _status(admin_client, path) == 404, path
+
+
+def test_a_thumbnail_easy_thumbnails_made_before_the_copies_still_follows_its_photo(client, photos):
+    from easy_thumbnails.files import get_thumbnailer
+
+    from projects.models import UpdatePhoto
+
+    older = {}
+    for place, (original, *_) in photos.items():
+        photo = UpdatePhoto.objects.get(image=original.removeprefix("/media/"))
+        older[place] = get_thumbnailer(photo.image).get_thumbnail({"size": (320, 240), "crop": "smart"}).url
+
+    assert _status(client, older["桂花社区"]) == 200
+    assert _status(client, older["同心社区"]) == 404
 
 
 def test_production_hands_the_bytes_to_nginx(client, photos, settings):

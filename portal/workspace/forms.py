@@ -24,7 +24,9 @@ class PhotosField(forms.FileField):
     like the admin's photo field."""
 
     def __init__(self, **kwargs):
-        attrs = {"accept": "image/jpeg,image/png,image/webp", "capture": "environment"}
+        # No ``capture``: it would open the camera only, and a photo taken earlier (in the
+        # gallery) could not be picked. Without it the phone offers both.
+        attrs = {"accept": "image/jpeg,image/png,image/webp"}
         super().__init__(widget=PhotosInput(attrs=attrs), required=False, **kwargs)
 
     def clean(self, data, initial=None):
@@ -56,7 +58,9 @@ class ProgressForm(chinese.Form):
         validators=PERCENT_VALIDATORS,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 100}),
     )
-    photos = PhotosField(label=f"现场照片（最多 {MAX_PHOTOS_PER_UPDATE} 张）")
+    photos = PhotosField(
+        label=f"现场照片（最多 {MAX_PHOTOS_PER_UPDATE} 张）", help_text="可以现场拍照，也可以从相册选择已拍的照片。"
+    )
     # The one-time token (``core.once``): made with the page, replaced by the phone's
     # draft id when the phone keeps a draft. A draft sent again after a lost answer, or the form
     # sent twice, records one update.

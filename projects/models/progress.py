@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -9,6 +11,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from core.once import once_token_field
+from core.uploads import fitted, resized
 from organizations.models import Street, manager_for
 from organizations.scope import ScopedQuerySet
 
@@ -136,8 +139,22 @@ class ProgressUpdate(models.Model):
             raise ValidationError({"date": "进展日期不能晚于今天。"})
 
 
+# The sizes a progress photo is kept in besides its original (width × height it must fit in): one
+# to look at on any screen, and the timeline's thumbnail, 480 px wide so that a 9rem image on a
+# phone of three device pixels per CSS pixel (432 px) is sharp from it alone.
+PHOTO_DISPLAY_BOX = (1280, 1280)
+PHOTO_THUMB_BOX = (480, 960)
+
+
+def _beside_the_original(photo: UpdatePhoto, filename: str) -> str:
+    """The smaller copies are stored in the original's folder."""
+    return posixpath.join(posixpath.dirname(photo.image.name), filename)
+
+
 class UpdatePhoto(models.Model):
-    """A photo of a progress update; a thumbnail is made after it is saved."""
+    """A photo of a progress update, kept as uploaded (without its EXIF) and in two smaller
+    copies for the web, made when it is saved (``sizes_make``); ``manage.py photo_sizes`` makes
+    them for photos stored before the copies existed."""
 
     update = models.ForeignKey(ProgressUpdate, models.CASCADE, related_name="photos", verbose_name="进展")
     image = models.ImageField(
@@ -147,6 +164,12 @@ class UpdatePhoto(models.Model):
         help_text="JPEG、PNG 或 WebP 格式。",
     )
     caption = models.CharField("说明", max_length=100, blank=True)
+    # The original's size, upright, as read when the copies were made: the copies' sizes and the
+    # pages' width/height attributes follow from it without opening a file.
+    width = models.PositiveIntegerField("宽（像素）", null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField("高（像素）", null=True, blank=True, editable=False)
+    display = models.ImageField("展示图", upload_to=_beside_the_original, blank=True, editable=False)
+    thumb = models.ImageField("缩略图", upload_to=_beside_the_original, blank=True, editable=False)
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     scope_path = "update__project__community"
@@ -162,6 +185,39 @@ class UpdatePhoto(models.Model):
 
     def __str__(self) -> str:
         return self.caption or self.image.name.rsplit("/", 1)[-1]
+
+    def save(self, *args, **kwargs):
+        # A new upload gets its copies with the row, whoever saves it (services, a demo, a shell).
+        if self.image and not self.image._committed and not self.thumb:
+            self.sizes_make()
+        super().save(*args, **kwargs)
+
+    def sizes_make(self) -> None:
+        """Store the display copy and the thumbnail of the original (replacing any made before)
+        and note its size; the row itself is saved by the caller."""
+        if not self.image._committed:
+            self.image.save(self.image.name, self.image.file, save=False)  # the copies go beside it
+        stem = posixpath.splitext(posixpath.basename(self.image.name))[0]
+        with self.image.open("rb") as source:
+            made = resized(source, {"display": PHOTO_DISPLAY_BOX, "thumb": PHOTO_THUMB_BOX}, name=stem)
+        self.width, self.height = made.width, made.height
+        for field in ("display", "thumb"):
+            old = getattr(self, field)
+            if old:
+                old.delete(save=False)
+            getattr(self, field).save(made.files[field].name, made.files[field], save=False)
+
+    @property
+    def has_sizes(self) -> bool:
+        return bool(self.thumb and self.display and self.width and self.height)
+
+    @property
+    def display_size(self) -> tuple[int, int]:
+        return fitted(self.width, self.height, PHOTO_DISPLAY_BOX)
+
+    @property
+    def thumb_size(self) -> tuple[int, int]:
+        return fitted(self.width, self.height, PHOTO_THUMB_BOX)
 
 
 # --- Reminders --------------------------------------------------------------------------------

@@ -1,8 +1,13 @@
+import functools
+import io
+import random
 from datetime import date
 from decimal import Decimal
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 from factory.django import DjangoModelFactory
+from PIL import Image
 
 from organizations.models import Community, District, Street
 from projects.models import (
@@ -109,3 +114,35 @@ class ProgressUpdateFactory(DjangoModelFactory):
     date = date(2023, 5, 1)
     text = "推进中"
     percent = 40
+
+
+GPS_IFD = 0x8825
+ORIENTATION = 0x0112
+
+
+@functools.cache
+def _camera_jpeg(width: int, height: int, orientation: int | None) -> bytes:
+    # Smooth colour patches under a grain, as a 12-megapixel phone camera's JPEG compresses
+    # (about 5 MB at 4032×3024): flat colour would make a file of a few KB, and pure noise one
+    # no JPEG encoder could bring near a photo's size.
+    rng = random.Random(f"{width}x{height}")
+    patches = (max(4, width // 336), max(4, height // 336))
+    small = Image.frombytes("RGB", patches, bytes(rng.randrange(256) for _ in range(patches[0] * patches[1] * 3)))
+    picture = small.resize((width, height), Image.Resampling.BICUBIC)
+    picture = Image.blend(picture, Image.effect_noise((width, height), 40).convert("RGB"), 0.25)
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[GPS_IFD] = {1: "N", 2: (23.0, 1.0, 48.0), 3: "E", 4: (113.0, 9.0, 0.0)}  # 桂城
+    if orientation:
+        exif[ORIENTATION] = orientation
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=92, exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+def camera_photo(
+    name: str = "IMG_20230501_101500.jpg", size: tuple[int, int] = (4032, 3024), orientation: int | None = None
+) -> SimpleUploadedFile:
+    """A phone camera's photo: 4032×3024 by default, several MB, with the camera's make and a GPS
+    position in its EXIF (and, when asked, an orientation tag)."""
+    return SimpleUploadedFile(name, _camera_jpeg(*size, orientation), content_type="image/jpeg")
