@@ -165,6 +165,8 @@ postgres "CREATE DATABASE $DATABASE"
 start collectstatic "$PY" manage.py collectstatic --noinput
 start check-deploy "$PY" manage.py check --deploy --fail-level WARNING
 "$PY" manage.py migrate --noinput >"$TMP/migrate.log" 2>&1
+# The README's upgrade step: display copies and thumbnails of photos stored before they existed.
+"$PY" manage.py photo_sizes >>"$TMP/migrate.log" 2>&1
 wait "$(cat "$TMP/collectstatic.pid")"
 if wait "$(cat "$TMP/check-deploy.pid")"; then
     ok "manage.py check --deploy: no warning in production mode"
