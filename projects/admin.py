@@ -38,7 +38,7 @@ from .validators import PhotoFormField
 
 
 class LaggingFilter(admin.SimpleListFilter):
-    """The computed 滞后 flag (``projects/lagging.py``), not the status a secretary typed."""
+    """The computed 滞后 flag (``projects/lagging.py``), shown beside the status."""
 
     title = "滞后（自动判断）"
     parameter_name = "lagging"
@@ -183,6 +183,10 @@ class UpdateInline(ProgressUpdateFormMixin, ScopedInline):
     def get_formset(self, request, obj=None, **kwargs):
         kwargs["form"] = self.get_form_class_for(request, self.form)
         return super().get_formset(request, obj, **kwargs)
+
+    def has_add_permission(self, request, obj=None):
+        # A past year's timeline takes no new update (``closing``): no empty row is offered.
+        return super().has_add_permission(request, obj) and (obj is None or obj.accepts_updates)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("author").prefetch_related("photos")
@@ -340,8 +344,11 @@ class ProjectTargetInline(ScopedInline):
 
 
 class ProjectMilestoneInline(ScopedInline):
+    """A milestone marked 验收节点 holds a project at 100 % as 待验收 until its date done is
+    filled in (``rollups.progress_status``; ``signals`` recompute the status on save)."""
+
     model = ProjectMilestone
-    fields = ["number", "title", "due_on", "done_on", "is_demo"]
+    fields = ["number", "title", "due_on", "done_on", "is_acceptance", "is_demo"]
 
 
 @admin.register(SecretaryProject)
@@ -364,7 +371,7 @@ class SecretaryProjectAdmin(ProgressColumns, ScopedImportExportAdmin):
     list_filter = ["year", "status", LaggingFilter, "is_public", "is_demo"]
     search_fields = ["title", "community__name", "focus"]
     autocomplete_fields = ["community"]
-    readonly_fields = ["percent", "last_update_on"]
+    readonly_fields = ["status", "percent", "last_update_on"]
     inlines = [ProjectTargetInline, ProjectMilestoneInline, ProjectUpdateInline]
     fieldsets = [
         (None, {"fields": ["community", "year", "title", "focus", "plan"]}),
