@@ -134,7 +134,8 @@ def community_detail(request, pk: int):
 def project_board(request, year: int | None = None):
     """The year's 书记工程, filtered by community, status and 滞后 — all in the address, so a
     filtered board can be shared (“桂花社区的书记工程”)."""
-    year = year or projects_selectors.latest_public_year() or today_in_beijing().year
+    years = projects_selectors.public_years()
+    year = year or (years[0] if years else today_in_beijing().year)
     street = organizations_selectors.default_street()
     street_id = street.pk if street else None
     communities = projects_selectors.board_communities(year=year, street_id=street_id)
@@ -159,7 +160,7 @@ def project_board(request, year: int | None = None):
         "status": status,
         "lagging_only": lagging_only,
         "filtered": bool(community_id or status or lagging_only),
-        "years": projects_selectors.public_years(),
+        "years": years,
     }
     return render(request, "portal/site/project_board.html", context)
 
