@@ -19,7 +19,7 @@ from organizations.admin_base import SavesThroughService, ScopedAdmin, ScopedImp
 from organizations.models import Street
 from organizations.scope import acts_on_whole_street
 
-from . import resources, selectors, services
+from . import closing, resources, selectors, services
 from .lagging import lagging_q, today_in_beijing
 from .models import (
     ProgressUpdate,
@@ -58,6 +58,19 @@ class LaggingFilter(admin.SimpleListFilter):
 
 class ItemLaggingFilter(LaggingFilter):
     year_path = selectors.ITEM_YEAR
+
+
+class OpenYearsForUpdates:
+    """The update form's autocomplete offers only the projects (items) whose year still runs:
+    a past year's takes no new update (``closing``)."""
+
+    year_path = "year"
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, distinct = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("model_name") == ProgressUpdate._meta.model_name:
+            queryset = queryset.filter(**{f"{self.year_path}__gte": closing.first_open_year()})
+        return queryset, distinct
 
 
 class ProgressColumns:
@@ -352,7 +365,7 @@ class ProjectMilestoneInline(ScopedInline):
 
 
 @admin.register(SecretaryProject)
-class SecretaryProjectAdmin(ProgressColumns, ScopedImportExportAdmin):
+class SecretaryProjectAdmin(OpenYearsForUpdates, ProgressColumns, ScopedImportExportAdmin):
     resource_classes = [resources.SecretaryProjectResource]
     change_list_template = "admin/projects/change_list_with_report.html"
     list_display = [
@@ -487,7 +500,9 @@ class WorkPlanAdmin(ProgressColumns, ScopedAdmin):
 
 
 @admin.register(WorkItem)
-class WorkItemAdmin(ProgressColumns, ScopedImportExportAdmin):
+class WorkItemAdmin(OpenYearsForUpdates, ProgressColumns, ScopedImportExportAdmin):
+    year_path = selectors.ITEM_YEAR
+
     resource_classes = [resources.WorkPlanResource]
     list_display = [
         "code",

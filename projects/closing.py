@@ -16,8 +16,13 @@ from datetime import date
 from .lagging import today_in_beijing
 
 
+def first_open_year(today: date | None = None) -> int:
+    """The earliest year whose records still take updates: this year."""
+    return (today or today_in_beijing()).year
+
+
 def accepts_updates(year: int, today: date | None = None) -> bool:
-    return year >= (today or today_in_beijing()).year
+    return year >= first_open_year(today)
 
 
 def closed_refusal(year: int, what: str = "书记工程") -> str:

@@ -110,7 +110,13 @@ def test_the_admin_offers_no_update_row_and_refuses_one_added_by_hand(street_cli
     )
     assert open_formset.has_add_permission is True
 
-    # the update's own add form names the project: a past year's is a form error, nothing written
+    # the update's own add form offers only this year's projects in its autocomplete ...
+    offered = street_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "projects", "model_name": "progressupdate", "field_name": "project", "term": ""},
+    ).json()["results"]
+    assert {int(row["id"]) for row in offered} == {new_project.pk}
+    # ... and a past year's project posted by hand is a form error, nothing written
     add = reverse("admin:projects_progressupdate_add")
     response = street_client.post(
         add, {"project": old_project.pk, "date": "2023-12-30", "percent": 100, "text": "补报"}
