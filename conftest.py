@@ -1,5 +1,7 @@
 """Shared fixtures: the Guicheng reference data and staff users of each role."""
 
+from datetime import date
+
 import pytest
 from django.core.cache import cache
 
@@ -26,6 +28,22 @@ def _clean_cache():
         cache.delete_pattern("*")
     else:
         cache.clear()
+    yield
+
+
+# The year the test data are of: the 2023 reports the fixtures come from, and the factories'.
+FIXTURE_YEAR = 2023
+
+
+@pytest.fixture(autouse=True)
+def _fixture_year_still_runs(monkeypatch):
+    """Past years' 书记工程 and 730 items take no new progress update (``projects.closing``),
+    judged on today's date. The tests post to 2023's records, so the closing rule is judged as
+    on the last day of 2023 — only that rule: everything else keeps the real date. A test of the
+    rule itself sets its own day (``monkeypatch.setattr(closing, "today_in_beijing", …)``)."""
+    from projects import closing
+
+    monkeypatch.setattr(closing, "today_in_beijing", lambda: date(FIXTURE_YEAR, 12, 31))
     yield
 
 

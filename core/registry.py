@@ -65,6 +65,9 @@ class Figure:
     help: str = ""
     # Model labels ("organizations.Community") whose changes make the cached value stale.
     depends_on: tuple[str, ...] = ()
+    # What a 0 means, shown instead of a bare 0 where a 0 would mislead (a count of this year
+    # early in the year: “今年尚无记录”). Empty: a 0 is shown as it is.
+    zero_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,10 +84,16 @@ class FigureValue:
     public_url: str | None = None
     help: str = ""
     order: int = 0
+    zero_note: str = ""
 
     @property
     def computable(self) -> bool:
         return self.value is not None
+
+    @property
+    def shown_as_note(self) -> bool:
+        """A 0 the figure explains (``Figure.zero_note``) rather than shows."""
+        return bool(self.zero_note) and self.value is not None and self.value == 0
 
     @property
     def urls(self) -> dict[str, str]:
@@ -217,6 +226,7 @@ def compute(figure: Figure, street, *, now: datetime | None = None) -> FigureVal
         public_url=_call(figure.public_url, street, figure, "公开链接"),
         help=figure.help,
         order=figure.order,
+        zero_note=figure.zero_note,
     )
 
 

@@ -8,13 +8,13 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Avg, Count, Max, Prefetch, QuerySet
+from django.db.models import Avg, Count, Max, Prefetch, Q, QuerySet
 
 from core import registry
 from organizations.models import PartyOrganization, Street
 
 from .models import Instructor, Mentor, Period, PublishedFigure, Rating, RectificationCase, Score
-from .stars import STARS
+from .stars import STARS, round_total, star_band
 
 # --- Periods and ratings ------------------------------------------------------------------------
 
@@ -45,6 +45,26 @@ def honour_roll(*, period: Period) -> QuerySet:
     closed (★5 by default; ≥★4 for the 经开区 style). One query."""
     level = (period.rules or {}).get("honour_level") or period.scheme.honour_level
     return period_ratings(period=period).filter(stars__gte=level)
+
+
+def find_rated(*, period: Period, query: str = "", stars: int | None = None) -> QuerySet:
+    """Every rating of a period a resident looks for, by rank: by the subject's name or its
+    economic society's, or its community's name, full pinyin or pinyin initials (“ghsq”,
+    “guihua”); with ``stars``, only that many. One query (two paginated)."""
+    ratings = period_ratings(period=period)
+    text = query.strip()
+    if text:
+        lowered = text.lower()
+        ratings = ratings.filter(
+            Q(subject__name__icontains=text)
+            | Q(subject__economic_society__name__icontains=text)
+            | Q(subject__community__name__icontains=text)
+            | Q(subject__community__pinyin__startswith=lowered)
+            | Q(subject__community__initials__startswith=lowered)
+        )
+    if stars is not None:
+        ratings = ratings.filter(stars=stars)
+    return ratings
 
 
 def star_distribution(*, period: Period) -> dict[int, int]:
@@ -133,6 +153,8 @@ def counts_by_community(*, street: Street) -> dict[str, dict[int | None, int]]:
 
 # --- Explanation ----------------------------------------------------------------------------------
 
+POINTS_PLACES = Decimal("0.0001")
+
 
 def _average(value) -> Decimal | None:
     if value is None:
@@ -150,6 +172,16 @@ class DimensionRow:
     previous_value: Decimal | None
 
     @property
+    def points(self) -> Decimal | None:
+        """What the score adds to the total: score × weight ÷ 满分, unrounded (to four decimals,
+        trailing zeros dropped past the second), as the close adds them before it rounds the
+        total: 75.50 × 25 ÷ 100 = 18.875."""
+        if self.value is None:
+            return None
+        exact = (self.value * self.weight / self.max_points).quantize(POINTS_PLACES, rounding=ROUND_HALF_UP)
+        return max(exact.normalize(), round_total(exact), key=lambda d: -d.as_tuple().exponent)
+
+    @property
     def versus_average(self) -> Decimal | None:
         if self.value is None or self.street_average is None:
             return None
@@ -163,9 +195,55 @@ class DimensionRow:
 
 
 @dataclass(frozen=True)
+class RulesExplained:
+    """The rules a period was rated by, as copied onto it at its close (``Period.rules``) —
+    not the scheme as it stands now, which may have changed since."""
+
+    dimensions: list[tuple[str, Decimal, Decimal]]  # name, weight, 满分
+    thresholds: list[tuple[int, Decimal]]  # (stars, minimum total), ★5 first
+    rectification_level: int | None
+    honour_level: int | None
+
+    @classmethod
+    def of(cls, rules: dict | None) -> RulesExplained | None:
+        if not rules or not rules.get("thresholds"):
+            return None
+        return cls(
+            dimensions=[(d["name"], _plain(d["weight"]), _plain(d["max_points"])) for d in rules.get("dimensions", [])],
+            thresholds=[(stars, _plain(t)) for stars, t in zip(STARS, rules["thresholds"], strict=False)],
+            rectification_level=rules.get("rectification_level"),
+            honour_level=rules.get("honour_level"),
+        )
+
+    @property
+    def lowest(self) -> int:
+        """The stars of a total below every threshold."""
+        return STARS[len(self.thresholds)] if len(self.thresholds) < len(STARS) else 1
+
+
+def _plain(value) -> Decimal:
+    """“90.00” → 90, “25.50” → 25.5: as a person writes a threshold or a weight."""
+    number = Decimal(value).normalize()
+    return number.quantize(Decimal(1)) if number == number.to_integral() else number
+
+
+@dataclass(frozen=True)
 class RatingExplained:
     rating: Rating
     rows: list[DimensionRow] = field(default_factory=list)
+
+    @property
+    def rules(self) -> RulesExplained | None:
+        """The rules of the period that rated it (``Period.rules``)."""
+        return RulesExplained.of(self.rating.period.rules)
+
+    @property
+    def band(self) -> tuple[Decimal | None, Decimal | None]:
+        """The minimum total of the rating's stars and that of one star more (None: none),
+        under the thresholds in force at the close: 80.50 ≥ 80 (★4), < 90 (★5)."""
+        thresholds = (self.rating.period.rules or {}).get("thresholds") or []
+        low, high = star_band(self.rating.stars, thresholds)
+        return (_plain(low) if low is not None else None, _plain(high) if high is not None else None)
 
 
 def _explain(ratings: list[Rating]) -> list[RatingExplained]:

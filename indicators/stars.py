@@ -34,6 +34,13 @@ def stars_for(total, thresholds: Sequence = DEFAULT_THRESHOLDS) -> int:
     return 1
 
 
+def star_band(stars: int, thresholds: Sequence) -> tuple[Decimal | None, Decimal | None]:
+    """The minimum total of ``stars`` (None for the lowest, which has none) and the minimum of
+    one star more (None for ★5): the band a total fell in under ``thresholds``."""
+    minimums = {s: Decimal(t) for s, t in zip(STARS, thresholds, strict=False)}
+    return minimums.get(stars), minimums.get(stars + 1)
+
+
 def stars_case(total: Expression, thresholds: Sequence = DEFAULT_THRESHOLDS) -> Case:
     """``stars_for`` as a SQL ``CASE`` over ``total`` (an expression already rounded to two
     decimals, see ``services``)."""

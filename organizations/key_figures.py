@@ -289,6 +289,7 @@ FIGURES = (
         public_url=on_figures_page("organizations.joint_meetings_this_year"),
         help="今年（北京时间）各社区召开的党群联席会议次数。",
         depends_on=("organizations.JointMeeting",),
+        zero_note="今年尚无召开记录",
     ),
     Figure(
         name="organizations.societies_fully_covered",

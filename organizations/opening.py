@@ -22,7 +22,8 @@ import chinese_calendar
 from chinese_calendar import constants as calendar_data
 from django.conf import settings
 
-WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+from core.dates import WEEKDAYS, cn_date
+
 HOLIDAY_NAMES = {
     "New Year's Day": "元旦",
     "Spring Festival": "春节",
@@ -191,4 +192,4 @@ def status_text(hours: Hours, moment: datetime) -> str:
     upcoming = next_opening(hours, moment)
     if upcoming is None:
         return "已闭馆"
-    return f"已闭馆 · 下次开放 {upcoming.month}月{upcoming.day}日 {WEEKDAYS[upcoming.weekday()]} {upcoming:%H:%M}"
+    return f"已闭馆 · 下次开放 {cn_date(upcoming, 'short', today=_local(moment).date())} {upcoming:%H:%M}"

@@ -18,7 +18,7 @@ from organizations.admin_base import SavesThroughService, ScopedAdmin, ScopedImp
 from organizations.models import Street
 from organizations.scope import acts_on_whole_street
 
-from . import resources, selectors, services
+from . import closing, resources, selectors, services
 from .lagging import lagging_q, today_in_beijing
 from .models import (
     ProgressUpdate,
@@ -37,7 +37,7 @@ from .validators import PhotoFormField
 
 
 class LaggingFilter(admin.SimpleListFilter):
-    """The computed 滞后 flag (``projects/lagging.py``), not the status a secretary typed."""
+    """The computed 滞后 flag (``projects/lagging.py``), shown beside the status."""
 
     title = "滞后（自动判断）"
     parameter_name = "lagging"
@@ -57,6 +57,19 @@ class LaggingFilter(admin.SimpleListFilter):
 
 class ItemLaggingFilter(LaggingFilter):
     year_path = selectors.ITEM_YEAR
+
+
+class OpenYearsForUpdates:
+    """The update form's autocomplete offers only the projects (items) whose year still runs:
+    a past year's takes no new update (``closing``)."""
+
+    year_path = "year"
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, distinct = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("model_name") == ProgressUpdate._meta.model_name:
+            queryset = queryset.filter(**{f"{self.year_path}__gte": closing.first_open_year()})
+        return queryset, distinct
 
 
 class ProgressColumns:
@@ -188,6 +201,10 @@ class UpdateInline(ProgressUpdateFormMixin, ScopedInline):
     def get_formset(self, request, obj=None, **kwargs):
         kwargs["form"] = self.get_form_class_for(request, self.form)
         return super().get_formset(request, obj, **kwargs)
+
+    def has_add_permission(self, request, obj=None):
+        # A past year's timeline takes no new update (``closing``): no empty row is offered.
+        return super().has_add_permission(request, obj) and (obj is None or obj.accepts_updates)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("author").prefetch_related("photos")
@@ -345,12 +362,15 @@ class ProjectTargetInline(ScopedInline):
 
 
 class ProjectMilestoneInline(ScopedInline):
+    """A milestone marked 验收节点 holds a project at 100 % as 待验收 until its date done is
+    filled in (``rollups.progress_status``; ``signals`` recompute the status on save)."""
+
     model = ProjectMilestone
-    fields = ["number", "title", "due_on", "done_on", "is_demo"]
+    fields = ["number", "title", "due_on", "done_on", "is_acceptance", "is_demo"]
 
 
 @admin.register(SecretaryProject)
-class SecretaryProjectAdmin(ProgressColumns, ScopedImportExportAdmin):
+class SecretaryProjectAdmin(OpenYearsForUpdates, ProgressColumns, ScopedImportExportAdmin):
     resource_classes = [resources.SecretaryProjectResource]
     change_list_template = "admin/projects/change_list_with_report.html"
     list_display = [
@@ -369,7 +389,7 @@ class SecretaryProjectAdmin(ProgressColumns, ScopedImportExportAdmin):
     list_filter = ["year", "status", LaggingFilter, "is_public", "is_demo"]
     search_fields = ["title", "community__name", "focus"]
     autocomplete_fields = ["community"]
-    readonly_fields = ["percent", "last_update_on"]
+    readonly_fields = ["status", "percent", "last_update_on"]
     inlines = [ProjectTargetInline, ProjectMilestoneInline, ProjectUpdateInline]
     fieldsets = [
         (None, {"fields": ["community", "year", "title", "focus", "plan"]}),
@@ -485,7 +505,9 @@ class WorkPlanAdmin(ProgressColumns, ScopedAdmin):
 
 
 @admin.register(WorkItem)
-class WorkItemAdmin(ProgressColumns, ScopedImportExportAdmin):
+class WorkItemAdmin(OpenYearsForUpdates, ProgressColumns, ScopedImportExportAdmin):
+    year_path = selectors.ITEM_YEAR
+
     resource_classes = [resources.WorkPlanResource]
     list_display = [
         "code",

@@ -77,6 +77,9 @@ class ProjectSerializer(DescribedModelSerializer):
     community = NamedSerializer(read_only=True, help_text="社区")
     status_label = serializers.CharField(source="get_status_display", read_only=True, help_text="状态（中文）")
     is_lagging = serializers.BooleanField(read_only=True, help_text="按规则计算的“滞后”标记")
+    accepts_updates = serializers.BooleanField(
+        read_only=True, help_text="是否还接受新的进展：往年的书记工程已结束，不再接受（提交会得到 400 和原因）"
+    )
     targets = TargetSerializer(many=True, read_only=True, help_text="可量化目标")
     milestones = MilestoneSerializer(many=True, read_only=True, help_text="季度节点")
 
@@ -94,6 +97,7 @@ class ProjectSerializer(DescribedModelSerializer):
             "percent",
             "last_update_on",
             "is_lagging",
+            "accepts_updates",
             "is_public",
             "targets",
             "milestones",
@@ -101,7 +105,10 @@ class ProjectSerializer(DescribedModelSerializer):
         extra_kwargs = {
             "focus": {"help_text": "聚焦的问题"},
             "plan": {"help_text": "工作计划"},
-            "status": {"help_text": "书记填报的状态代码"},
+            "status": {
+                "help_text": "状态代码，按进展自动计算：not_started 未启动、in_progress 推进中、"
+                "awaiting_acceptance 待验收、done 已完成"
+            },
             "percent": {"help_text": "完成进度（%），取最新一条进展"},
             "is_public": {"help_text": "是否公开（未公开的只有工作范围内的工作人员能看到）"},
         }
@@ -123,7 +130,7 @@ class ProjectFilter(filters.FilterSet):
     year = IdFilter(help_text="年度")
     community = IdFilter(field_name="community_id", help_text="社区编号")
     street = IdFilter(field_name="community__street_id", help_text="街道（镇）编号")
-    status = filters.ChoiceFilter(choices=SecretaryProject.Status.choices, help_text="书记填报的状态")
+    status = filters.ChoiceFilter(choices=SecretaryProject.Status.choices, help_text="状态（按进展自动计算）")
     lagging = filters.BooleanFilter(field_name="is_lagging", help_text="true：只要按规则滞后的")
 
     class Meta:

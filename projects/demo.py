@@ -14,7 +14,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from .lagging import today_in_beijing
-from .models import ProgressUpdate, SecretaryProject, WorkItem, WorkPlan
+from .models import ProgressUpdate, ProjectMilestone, SecretaryProject, WorkItem, WorkPlan
 from .services import rollups_recompute
 
 PROJECT_TEXTS = {
@@ -100,7 +100,7 @@ def demo_updates_load(*, year: int = 2023, seed: int = 2023) -> int:
     updates were written."""
     last_day = today_in_beijing()
     rows: list[ProgressUpdate] = []
-    demo_statuses: dict[int, str] = {}
+    accepted_on: dict[int, date] = {}
 
     projects = (
         SecretaryProject.objects.for_year(year)
@@ -117,15 +117,10 @@ def demo_updates_load(*, year: int = 2023, seed: int = 2023) -> int:
             ProgressUpdate(project=project, street=project.community.street, date=d, percent=p, text=t, is_demo=True)
             for d, p, t in timeline
         ]
-        if project.is_demo and timeline:
-            final = timeline[-1][1]
-            demo_statuses[project.pk] = (
-                SecretaryProject.Status.DONE
-                if final >= 100
-                else SecretaryProject.Status.LAGGING
-                if final < 70
-                else SecretaryProject.Status.IN_PROGRESS
-            )
+        if timeline and timeline[-1][1] >= 100:
+            # The last update reports the acceptance (“组织居民代表验收”): a demo acceptance
+            # step is done that day. A real one waits for the street to record it.
+            accepted_on[project.pk] = timeline[-1][0]
 
     items = (
         WorkItem.objects.for_year(year)
@@ -142,11 +137,11 @@ def demo_updates_load(*, year: int = 2023, seed: int = 2023) -> int:
 
     if rows:
         bulk_create_with_history(rows, ProgressUpdate, batch_size=500)
-    for status in set(demo_statuses.values()):
-        # Demo projects only: a real project's status is what its secretary reports.
-        SecretaryProject.objects.filter(
-            pk__in=[pk for pk, s in demo_statuses.items() if s == status], is_demo=True
-        ).update(status=status)
+    for project_id, day in accepted_on.items():
+        ProjectMilestone.objects.filter(
+            project_id=project_id, is_acceptance=True, is_demo=True, done_on__isnull=True
+        ).update(done_on=day)
+    # Percents, dates and statuses (``rollups.progress_status``) follow from the timelines.
     rollups_recompute(projects=SecretaryProject.objects.for_year(year))
     for plan in WorkPlan.objects.for_year(year):
         rollups_recompute(plan=plan)

@@ -18,8 +18,9 @@ Asia/Shanghai — a quarter starts at 00:00 Beijing time on 1 January, 1 April, 
 4. once its year is over (``today.year > Y``) the share is 100 % and only 3b applies:
    ``100 − percent > margin``. "This quarter" means nothing for a closed year.
 
-The stored status (``SecretaryProject.status``) is what the secretary declares; this computed
-flag is authoritative for the 滞后 list filter, the boards' warning and the quarterly reminder.
+The status (``SecretaryProject.status``: 未启动, 推进中, 待验收, 已完成) is derived from the
+timeline (``rollups.progress_status``); this computed flag, shown beside it, is what the 滞后
+list filter, the boards' warning and the quarterly reminder go by.
 """
 
 from __future__ import annotations

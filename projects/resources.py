@@ -20,9 +20,9 @@ from import_export import fields
 
 from core.importing import (
     ChineseDateWidget,
+    ChoiceLabelWidget,
     NumberWidget,
     cell_text,
-    choice,
     neutralise_formula,
     related,
     text,
@@ -36,6 +36,7 @@ from organizations.models import Street
 from . import selectors
 from .lagging import judge, quarter_of, today_in_beijing
 from .models import SecretaryProject, WorkItem, WorkPlan, WorkTheme
+from .rollups import ProgressStatus, progress_status
 
 
 def _read_number(row, column: str, errors: dict, *, decimal: bool = False):
@@ -169,8 +170,8 @@ class WorkPlanResource(ScopedResource):
 
 
 class SecretaryProjectResource(ScopedResource):
-    """The year's 书记工程 list, keyed by (街道, 社区, 年度). The last three columns are
-    computed and ignored on import."""
+    """The year's 书记工程 list, keyed by (街道, 社区, 年度). The status and the last three
+    columns are computed and ignored on import."""
 
     street = text("community__street__name", "街道", readonly=True)
     community = community_field()
@@ -178,7 +179,12 @@ class SecretaryProjectResource(ScopedResource):
     title = text("title", "项目名称")
     focus = text("focus", "聚焦问题", long=True)
     plan = text("plan", "实施计划", long=True)
-    status = choice(SecretaryProject, "status", "状态")
+    status = fields.Field(
+        attribute="status",
+        column_name="状态（自动，只读）",
+        readonly=True,
+        widget=ChoiceLabelWidget(SecretaryProject.Status.choices, label="状态"),
+    )
     is_public = yes_no("is_public", "公开")
     is_demo = yes_no("is_demo", "演示数据")
     percent = fields.Field(attribute="percent", column_name="完成进度（%，只读）", readonly=True, widget=NumberWidget())
@@ -235,10 +241,9 @@ def _day(value: date | None) -> str:
 
 
 def _item_status(item: WorkItem) -> str:
-    """Items have no declared status: it is read off the timeline (the 滞后 flag is beside it)."""
-    if item.percent >= 100:
-        return "已完成"
-    return "推进中" if item.last_update_on else "未启动"
+    """An item's status, read off its timeline by the rule projects follow (``rollups``); the
+    滞后 flag is beside it."""
+    return ProgressStatus(progress_status(percent=item.percent, last_update_on=item.last_update_on)).label
 
 
 def _reasons(record, year: int, today: date) -> str:

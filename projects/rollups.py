@@ -9,9 +9,13 @@
   the targets' achievement is shown beside it (``ProjectTarget.achievement``), never mixed in.
 - A theme's percent is the weighted mean of its items' percents, a plan's the weighted mean of
   its themes' percents (weights are positive). An empty theme or plan stands at 0.
+- A 书记工程's or a 730 item's status follows from its timeline (``progress_status``), never
+  typed: 未启动 before the first update, 推进中 after it, and at 100 % 已完成 — or 待验收 while
+  the project has an acceptance step (a milestone marked 验收节点) without a completion date.
+  Whether it is 滞后 is a separate, computed flag (``lagging.py``), shown beside the status.
 
-Stored percents are written only by ``services.rollups_recompute``, which calls these
-functions; ``projects/tests/test_rollups.py`` proves stored == recomputed.
+Stored percents and statuses are written only by ``services.rollups_recompute``, which calls
+these functions; ``projects/tests/test_rollups.py`` proves stored == recomputed.
 """
 
 from __future__ import annotations
@@ -20,7 +24,26 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import models
+
 TWO_PLACES = Decimal("0.01")
+
+
+class ProgressStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "未启动"
+    IN_PROGRESS = "in_progress", "推进中"
+    AWAITING_ACCEPTANCE = "awaiting_acceptance", "待验收"
+    DONE = "done", "已完成"
+
+
+def progress_status(*, percent: int, last_update_on: date | None, acceptance_pending: bool = False) -> str:
+    """The status of a record at ``percent`` whose latest update is dated ``last_update_on``
+    (None: no update yet); ``acceptance_pending``: it has an acceptance step not done yet."""
+    if percent >= 100:
+        return ProgressStatus.AWAITING_ACCEPTANCE if acceptance_pending else ProgressStatus.DONE
+    if last_update_on is None:
+        return ProgressStatus.NOT_STARTED
+    return ProgressStatus.IN_PROGRESS
 
 
 def latest_percent(updates: Iterable[tuple[date, int, int]]) -> tuple[int, date | None]:

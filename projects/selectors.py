@@ -33,16 +33,45 @@ def projects_with_lagging(queryset: QuerySet | None = None, *, today: date | Non
     return annotate_lagging(queryset.select_related("community"), today)
 
 
-def project_board(*, year: int, street_id: int | None = None, today: date | None = None) -> QuerySet:
-    """The public 书记工程 board of a year: every public project with its community, targets,
-    milestones and the 滞后 flag (three queries: projects, targets, milestones)."""
+def project_board(
+    *,
+    year: int,
+    street_id: int | None = None,
+    today: date | None = None,
+    community_id: int | None = None,
+    status: str | None = None,
+    lagging_only: bool = False,
+) -> QuerySet:
+    """The public 书记工程 board of a year: every public project (of one community, in one
+    status, only the 滞后 ones, when asked) with its community, targets, milestones and the 滞后
+    flag (three queries: projects, targets, milestones)."""
+    today = today or today_in_beijing()
     queryset = SecretaryProject.objects.public().for_year(year)
     if street_id is not None:
         queryset = queryset.filter(community__street_id=street_id)
+    if community_id is not None:
+        queryset = queryset.filter(community_id=community_id)
+    if status:
+        queryset = queryset.filter(status=status)
+    if lagging_only:
+        queryset = queryset.filter(lagging_q(today))
     return (
         projects_with_lagging(queryset, today=today)
         .prefetch_related("targets", "milestones")
         .order_by("community__name")
+    )
+
+
+def board_communities(*, year: int, street_id: int | None = None, today: date | None = None) -> list[dict]:
+    """The communities with a public project in ``year``, by name, each with ``is_lagging``:
+    the board's community filter and its counts, in one query."""
+    queryset = SecretaryProject.objects.public().for_year(year)
+    if street_id is not None:
+        queryset = queryset.filter(community__street_id=street_id)
+    return list(
+        annotate_lagging(queryset, today)
+        .order_by("community__name")
+        .values("community_id", "community__name", "is_lagging")
     )
 
 

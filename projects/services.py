@@ -25,7 +25,7 @@ from core.uploads import without_metadata
 from organizations.models import Community, Street
 from organizations.scope import acts_on_whole_street, communities_for, require
 
-from . import rollups
+from . import closing, rollups
 from .lagging import judge, quarter_of, today_in_beijing
 from .models import (
     DERIVED_FIELDS,
@@ -56,16 +56,22 @@ def _write_if_changed(model, pk: int, values: dict, current: dict) -> None:
         public_content_changed()
 
 
+def _latest_of(subject: str, ids: list[int]) -> dict[int, tuple[int, date | None]]:
+    """Each subject's ``(percent, date)`` from its newest update (``rollups``); one query."""
+    updates = defaultdict(list)
+    for subject_id, day, pk, percent in ProgressUpdate.objects.filter(**{f"{subject}_id__in": ids}).values_list(
+        f"{subject}_id", "date", "pk", "percent"
+    ):
+        updates[subject_id].append((day, pk, percent))
+    return {pk: rollups.latest_percent(updates[pk]) for pk in ids}
+
+
 def _recompute_latest(model, subject: str, rows: list[tuple[int, int, date | None]]) -> None:
     """Each subject's percent and last update date from its newest update (``rollups``).
     ``rows`` are the subjects' (pk, stored percent, stored last update date)."""
-    updates = defaultdict(list)
-    for subject_id, day, pk, percent in ProgressUpdate.objects.filter(
-        **{f"{subject}_id__in": [row[0] for row in rows]}
-    ).values_list(f"{subject}_id", "date", "pk", "percent"):
-        updates[subject_id].append((day, pk, percent))
+    latest = _latest_of(subject, [row[0] for row in rows])
     for pk, percent, last in rows:
-        new_percent, new_last = rollups.latest_percent(updates[pk])
+        new_percent, new_last = latest[pk]
         _write_if_changed(
             model,
             pk,
@@ -75,8 +81,26 @@ def _recompute_latest(model, subject: str, rows: list[tuple[int, int, date | Non
 
 
 def _recompute_projects(project_ids: Iterable[int]) -> None:
-    rows = SecretaryProject.objects.filter(pk__in=list(project_ids)).values_list("pk", "percent", "last_update_on")
-    _recompute_latest(SecretaryProject, "project", list(rows))
+    """Percent, last update date and status (``rollups.progress_status``): three queries."""
+    ids = list(project_ids)
+    rows = SecretaryProject.objects.filter(pk__in=ids).values_list("pk", "percent", "last_update_on", "status")
+    latest = _latest_of("project", ids)
+    pending = set(
+        ProjectMilestone.objects.filter(project_id__in=ids, is_acceptance=True, done_on__isnull=True).values_list(
+            "project_id", flat=True
+        )
+    )
+    for pk, percent, last, status in rows:
+        new_percent, new_last = latest[pk]
+        new_status = rollups.progress_status(
+            percent=new_percent, last_update_on=new_last, acceptance_pending=pk in pending
+        )
+        _write_if_changed(
+            SecretaryProject,
+            pk,
+            {"percent": new_percent, "last_update_on": new_last, "status": new_status},
+            {"percent": percent, "last_update_on": last, "status": status},
+        )
 
 
 def _recompute_plan(plan_id: int, item_ids: Iterable[int] | None = None) -> None:
@@ -108,8 +132,8 @@ def rollups_recompute(
     plan: WorkPlan | None = None,
     projects: Iterable[SecretaryProject] | None = None,
 ) -> None:
-    """The one writer of stored percents. ``project``/``projects``: their percent and last
-    update date; ``item``: that item, its theme and its plan; ``plan``: every item and theme of
+    """The one writer of stored percents and statuses. ``project``/``projects``: their
+    percent, last update date and status; ``item``: that item, its theme and its plan; ``plan``: every item and theme of
     the plan, and the plan."""
     if project is not None:
         _recompute_projects([project.pk])
@@ -211,7 +235,8 @@ def progress_update_add(
     photos: Iterable[UploadedFile] = (),
     once: str = "",
 ) -> ProgressUpdate:
-    """Append an update to a project's or an item's timeline and refresh the roll-ups. Sent
+    """Append an update to a project's or an item's timeline and refresh the roll-ups; a past
+    year's project or item takes none (``closing``: a ``ValidationError`` that says so). Sent
     twice with the same ``once`` token (a form resubmitted, a phone's draft resent: see
     ``core.once``), the first update is returned and nothing more is written; a token
     that another login already used is refused."""
@@ -225,6 +250,12 @@ def progress_update_add(
 
     if (first := first_of(ProgressUpdate, once, same=same, refusal=DRAFT_OF_ANOTHER)) is not None:
         return first
+    year = subject.year if project is not None else subject.theme.plan.year
+    if not closing.accepts_updates(year):
+        # A past year's timeline is its record (``closing``): nothing new is added to it.
+        raise ValidationError(
+            closing.closed_refusal(year, "书记工程" if project is not None else "730要点"), code="closed"
+        )
     update = ProgressUpdate(
         project=subject if project is not None else None,
         item=subject if item is not None else None,
@@ -450,9 +481,6 @@ def projects_2023_load(*, path: Path = PROJECTS_FIXTURE) -> WorkPlan:
             "is_public": project_data["is_public"],
             "is_demo": project_data["is_demo"],
         }
-        if not SecretaryProject.objects.filter(community=community, year=year).exists():
-            # The status is the secretary's to report: the file only gives the starting one.
-            defaults["status"] = project_data["status"]
         project, _ = upsert(SecretaryProject, community=community, year=year, defaults=defaults)
         projects.append(project)
         for order, target in enumerate(project_data.get("targets", [])):
@@ -470,6 +498,7 @@ def projects_2023_load(*, path: Path = PROJECTS_FIXTURE) -> WorkPlan:
                 defaults={
                     "title": milestone["title"],
                     "due_on": _date(milestone["due_on"]),
+                    "is_acceptance": milestone.get("is_acceptance", False),
                     "is_demo": milestone["is_demo"],
                 },
             )

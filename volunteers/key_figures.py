@@ -122,6 +122,7 @@ FIGURES = (
         order=102,
         public_url=on_figures_page("volunteers.confirmed_hours_this_year"),
         help="今年（北京时间）开始、已经确认的志愿服务时长，按服务所属社区（活动的社区，或志愿者登记的社区）统计。",
+        zero_note="今年尚无已确认的时长",
     ),
     Figure(
         name="volunteers.members_with_post",

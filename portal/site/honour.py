@@ -1,8 +1,10 @@
-"""The 流动星级 honour roll: this period's five-star subjects, the star distribution as a
-server-side SVG chart (no script), and a subject's public rating history explained."""
+"""The 流动星级 honour roll: this period's five-star subjects, every other rated subject found
+by name, community (pinyin too) or stars, the star distribution as a server-side SVG chart (no
+script), the rules the period was rated by, and a subject's public rating history explained."""
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
@@ -14,11 +16,16 @@ from organizations import selectors as organizations_selectors
 from organizations.models import PartyOrganization
 
 BAR_WIDTH = 240  # px of the longest bar in the distribution chart
+FOUND_PER_PAGE = 30  # ratings per page of a search
 
 
 def distribution_bars(distribution: dict[int, int]) -> list[dict]:
     """Rows for the SVG bar chart: stars, count, bar width and the row's y position."""
     return charts.star_bars(distribution, max_width=BAR_WIDTH, pitch=34)
+
+
+def _stars(value) -> int | None:
+    return int(value) if value in {"1", "2", "3", "4", "5"} else None
 
 
 @public_page()
@@ -31,14 +38,22 @@ def honour_roll(request):
         if street
         else None
     )
-    context = {"street": street, "period": period, "roll": [], "bars": []}
+    query = (request.GET.get("q") or "").strip()[:50]
+    stars = _stars(request.GET.get("stars"))
+    context = {"street": street, "period": period, "roll": [], "bars": [], "query": query, "stars": stars}
     if period is not None:
         distribution = indicators_selectors.star_distribution(period=period)
         context |= {
             "roll": list(indicators_selectors.honour_roll(period=period)),
             "bars": distribution_bars(distribution),
+            "distribution": distribution,
             "rated": sum(distribution.values()),
+            "rules": indicators_selectors.RulesExplained.of(period.rules),
         }
+        if query or stars:
+            found = indicators_selectors.find_rated(period=period, query=query, stars=stars)
+            page = Paginator(found, FOUND_PER_PAGE).get_page(request.GET.get("page"))
+            context |= {"searching": True, "found": page}
     return render(request, "portal/site/honour_roll.html", context)
 
 

@@ -215,21 +215,35 @@ def community_detail(request, pk: int):
 
 @public_page()
 def project_board(request, year: int | None = None):
-    year = year or projects_selectors.latest_public_year() or today_in_beijing().year
+    """The year's 书记工程, filtered by community, status and 滞后 — all in the address, so a
+    filtered board can be shared (“桂花社区的书记工程”)."""
+    years = projects_selectors.public_years()
+    year = year or (years[0] if years else today_in_beijing().year)
     street = organizations_selectors.default_street()
-    board = list(projects_selectors.project_board(year=year, street_id=street.pk if street else None))
+    street_id = street.pk if street else None
+    communities = projects_selectors.board_communities(year=year, street_id=street_id)
+    community_id = _int(request.GET.get("community"))
+    if community_id not in {row["community_id"] for row in communities}:
+        community_id = None
     status = request.GET.get("status") or None
+    if status not in dict(projects_selectors.PROJECT_STATUSES):
+        status = None
     lagging_only = request.GET.get("lagging") == "1"
-    shown = [p for p in board if (status is None or p.status == status) and (not lagging_only or p.is_lagging)]
+    projects = projects_selectors.project_board(
+        year=year, street_id=street_id, community_id=community_id, status=status, lagging_only=lagging_only
+    )
     context = {
         "year": year,
-        "projects": shown,
-        "total": len(board),
-        "lagging_count": sum(p.is_lagging for p in board),
+        "projects": list(projects),
+        "total": len(communities),
+        "lagging_count": sum(row["is_lagging"] for row in communities),
+        "communities": communities,
+        "community_id": community_id,
         "statuses": projects_selectors.PROJECT_STATUSES,
         "status": status,
         "lagging_only": lagging_only,
-        "years": projects_selectors.public_years(),
+        "filtered": bool(community_id or status or lagging_only),
+        "years": years,
     }
     return render(request, "portal/site/project_board.html", context)
 

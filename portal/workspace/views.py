@@ -28,6 +28,7 @@ from organizations.models import Community, ServiceCenter
 from organizations.scope import NOTHING, can, communities_for, scope_of
 from projects import selectors as projects_selectors
 from projects import services as project_services
+from projects.closing import closed_refusal
 from projects.lagging import today_in_beijing
 from projects.models import SecretaryProject, WorkItem
 from volunteers import selectors as volunteers_selectors
@@ -153,6 +154,10 @@ def _progress(request, *, project=None, item=None):
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     updates = projects_selectors.timeline(project=project, item=item, public_only=False)[:3]
     context = {"form": form, "subject": subject, "is_item": item is not None, "updates": updates}
+    if not subject.accepts_updates:
+        # A past year's timeline is closed (``projects.closing``): no form, the reason instead.
+        year = project.year if project else item.theme.plan.year
+        context["closed"] = closed_refusal(year, "730要点" if item else "书记工程")
     return render(request, "portal/workspace/progress.html", context, status=400 if form.errors else 200)
 
 

@@ -1,9 +1,9 @@
 """书记工程 (one project per community per year) and 桂城党建730 (plan → themes → items), with
 their progress timelines.
 
-Percentages shown on the boards are roll-ups (``projects/rollups.py``). They are stored on the
-records for speed — so the admin can sort and filter by them in one query — and only
-``services.rollups_recompute`` writes them; they are kept out of the change history, which
+Percentages and a 书记工程's status shown on the boards are roll-ups (``projects/rollups.py``).
+They are stored on the records for speed — so the admin can sort and filter by them in one
+query — and only ``services.rollups_recompute`` writes them; they are kept out of the change history, which
 records what people typed, not what was derived from it.
 """
 

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 from organizations.models import Street, manager_for
 from organizations.scope import ScopedQuerySet
 
+from .. import closing
 from .base import DERIVED_FIELDS, WEIGHT_VALIDATORS
 
 # list, led by street offices (办局), and public anyway. Its scope path runs through the street
@@ -214,3 +215,8 @@ class WorkItem(models.Model):
     def code(self) -> str:
         theme_number = self.theme.number if self.theme_id else "?"
         return f"{theme_number}.{self.number}"
+
+    @property
+    def accepts_updates(self) -> bool:
+        """Whether its year still runs (``closing``); reads the theme's plan."""
+        return closing.accepts_updates(self.theme.plan.year)

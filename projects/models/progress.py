@@ -15,6 +15,7 @@ from core.uploads import fitted, resized
 from organizations.models import Street, manager_for
 from organizations.scope import ScopedQuerySet
 
+from .. import closing
 from ..validators import validate_photo
 from .base import PERCENT_VALIDATORS
 from .plan730 import WorkItem
@@ -133,6 +134,10 @@ class ProgressUpdate(models.Model):
         if found is None:
             raise ValidationError("一条进展必须且只能属于一个书记工程或一个730要点。")
         self.street_id, year = found
+        if self.pk is None and not closing.accepts_updates(year):
+            raise ValidationError(
+                closing.closed_refusal(year, "书记工程" if self.project_id else "730要点"), code="closed"
+            )
         if self.date and self.date.year < year:
             raise ValidationError({"date": f"进展日期不能早于 {year} 年：这是 {year} 年度的项目。"})
         if self.date and self.date > today_in_beijing():

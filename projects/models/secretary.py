@@ -11,7 +11,9 @@ from simple_history.models import HistoricalRecords
 from organizations.models import Community, manager_for
 from organizations.scope import ScopedQuerySet
 
+from .. import closing
 from ..lagging import quarter_of
+from ..rollups import ProgressStatus
 from .base import DERIVED_FIELDS
 
 
@@ -26,13 +28,9 @@ class SecretaryProjectQuerySet(ScopedQuerySet):
 class SecretaryProject(models.Model):
     """A community's 书记工程 for one year, led by that community's party secretary."""
 
-    class Status(models.TextChoices):
-        NOT_STARTED = "not_started", "未启动"
-        IN_PROGRESS = "in_progress", "推进中"
-        DONE = "done", "已完成"
-        # What the secretary declares. The computed 滞后 flag (``projects/lagging.py``) is what
-        # the list filter, the boards' warning and the reminders go by; the two may differ.
-        LAGGING = "lagging", "滞后"
+    # Derived from the timeline and the acceptance step (``rollups.progress_status``); the
+    # computed 滞后 flag (``projects/lagging.py``) is shown beside it, never mixed in.
+    Status = ProgressStatus
 
     community = models.ForeignKey(Community, models.PROTECT, related_name="secretary_projects", verbose_name="社区")
     year = models.PositiveSmallIntegerField("年度")
@@ -44,7 +42,9 @@ class SecretaryProject(models.Model):
         max_length=20,
         choices=Status.choices,
         default=Status.NOT_STARTED,
-        help_text="由书记填报。是否“滞后”另按规则自动判断（见列表中的“滞后（自动）”）。",
+        editable=False,
+        help_text="由系统按进展计算：未启动、推进中；达到 100% 为已完成，设有验收节点的在验收完成前为待验收。"
+        "是否“滞后”另按规则自动判断（见列表中的“滞后（自动）”）。",
     )
     is_public = models.BooleanField("公开", default=True, help_text="公开后居民可在门户上跟进项目进度。")
     is_demo = models.BooleanField("演示数据", default=False, help_text="由演示数据生成，不是真实项目。")
@@ -101,6 +101,11 @@ class SecretaryProject(models.Model):
         return (self.community.street.name, self.community.name, self.year)
 
     natural_key.dependencies = ["organizations.community"]
+
+    @property
+    def accepts_updates(self) -> bool:
+        """Whether its year still runs: a past year's project takes no new update (``closing``)."""
+        return closing.accepts_updates(self.year)
 
 
 class ProjectTarget(models.Model):
@@ -169,6 +174,11 @@ class ProjectMilestone(models.Model):
     title = models.CharField("节点内容", max_length=200)
     due_on = models.DateField("计划完成日期")
     done_on = models.DateField("实际完成日期", null=True, blank=True, help_text="留空表示尚未完成。")
+    is_acceptance = models.BooleanField(
+        "验收节点",
+        default=False,
+        help_text="勾选表示这一节点是项目验收：进度达到 100% 后，填写它的实际完成日期之前，项目显示为“待验收”。",
+    )
     is_demo = models.BooleanField(
         "演示数据", default=False, help_text="节点由演示数据补足（报道没有写明），不是真实安排。"
     )

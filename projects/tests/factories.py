@@ -48,7 +48,6 @@ class SecretaryProjectFactory(DjangoModelFactory):
     title = factory.Sequence(lambda n: f"书记工程{n}")
     focus = "社区治理难题"
     plan = "分季度推进"
-    status = SecretaryProject.Status.IN_PROGRESS
     is_public = True
 
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from projects import rollups, services
-from projects.models import ProgressUpdate, SecretaryProject, WorkItem, WorkPlan, WorkTheme
+from projects.models import ProgressUpdate, ProjectMilestone, SecretaryProject, WorkItem, WorkPlan, WorkTheme
 
 from .factories import SecretaryProjectFactory, WorkItemFactory, WorkPlanFactory, WorkThemeFactory
 
@@ -110,11 +110,13 @@ def test_stored_plan_roll_ups_equal_recomputed_and_stay_in_range(guicheng, stree
             st.tuples(st.just("add"), st.integers(0, 200), percents),  # (add, day offset, percent)
             st.tuples(st.just("correct"), st.integers(0, 10), percents),  # (correct, which, percent)
             st.tuples(st.just("delete"), st.integers(0, 10), st.just(0)),  # (delete, which, -)
+            # (acceptance, 0: add an acceptance step not done / 1: date the steps done, -)
+            st.tuples(st.just("acceptance"), st.integers(0, 1), st.just(0)),
         ),
         max_size=8,
     )
 )
-def test_stored_project_percent_equals_recomputed_after_any_history(
+def test_stored_project_percent_and_status_equal_recomputed_after_any_history(
     guicheng, community, guihua_secretary, street_staff, steps
 ):
     with transaction.atomic():
@@ -136,10 +138,26 @@ def test_stored_project_percent_equals_recomputed_after_any_history(
                 )
             elif existing and action == "delete":
                 services.progress_update_delete(update=existing[number % len(existing)], user=street_staff)
+            elif action == "acceptance" and number == 0:
+                ProjectMilestone.objects.create(
+                    project=project,
+                    number=ProjectMilestone.objects.filter(project=project).count() + 1,
+                    title="验收",
+                    due_on=date(2023, 12, 31),
+                    is_acceptance=True,
+                )
+            elif action == "acceptance":
+                for milestone in ProjectMilestone.objects.filter(project=project, is_acceptance=True):
+                    milestone.done_on = date(2023, 12, 20)
+                    milestone.save()  # as the admin's inline does: the status follows (signals)
 
         project.refresh_from_db()
         timeline = ProgressUpdate.objects.filter(project=project).values_list("date", "pk", "percent")
         assert (project.percent, project.last_update_on) == rollups.latest_percent(timeline)
+        pending = project.milestones.filter(is_acceptance=True, done_on__isnull=True).exists()
+        assert project.status == rollups.progress_status(
+            percent=project.percent, last_update_on=project.last_update_on, acceptance_pending=pending
+        )
         transaction.set_rollback(True)
 
 
@@ -167,3 +185,44 @@ def test_project_percent_comes_from_updates_not_targets(guicheng, community, gui
     assert SecretaryProject.objects.get(pk=project.pk).percent == 0
     services.progress_update_add(user=guihua_secretary, project=project, date=date(2023, 4, 1), text="x", percent=25)
     assert SecretaryProject.objects.get(pk=project.pk).percent == 25
+
+
+def test_the_status_follows_the_timeline_and_the_acceptance_step():
+    status = rollups.progress_status
+    day = date(2023, 5, 1)
+    assert status(percent=0, last_update_on=None) == "not_started"
+    assert status(percent=0, last_update_on=day) == "in_progress"  # a 启动会 at 0 % has started
+    assert status(percent=99, last_update_on=day) == "in_progress"
+    assert status(percent=100, last_update_on=day) == "done"
+    assert status(percent=100, last_update_on=day, acceptance_pending=True) == "awaiting_acceptance"
+    assert status(percent=60, last_update_on=day, acceptance_pending=True) == "in_progress"
+
+
+def test_a_project_at_100_percent_reads_done_or_awaiting_acceptance_until_accepted(guicheng, community, street_staff):
+    # given a project with an acceptance step, and one without
+    with_step = SecretaryProjectFactory(community=community("桂花社区"), year=2023)
+    step = ProjectMilestone.objects.create(
+        project=with_step, number=1, title="总结验收", due_on=date(2023, 12, 31), is_acceptance=True
+    )
+    plain = SecretaryProjectFactory(community=community("同心社区"), year=2023)
+    assert SecretaryProject.objects.get(pk=plain.pk).get_status_display() == "未启动"
+
+    # when both reach 100 %
+    for project in (with_step, plain):
+        services.progress_update_add(
+            user=street_staff,
+            project=project,
+            date=date(2023, 6, 1),
+            text="全部完成",
+            percent=100,
+        )
+
+    # then the one without a step is 已完成, the other 待验收 until its step is dated
+    assert SecretaryProject.objects.get(pk=plain.pk).get_status_display() == "已完成"
+    assert SecretaryProject.objects.get(pk=with_step.pk).get_status_display() == "待验收"
+    step.done_on = date(2023, 6, 10)
+    step.save()
+    assert SecretaryProject.objects.get(pk=with_step.pk).get_status_display() == "已完成"
+    # and the status is derived: no form offers it, history does not record it
+    assert not SecretaryProject._meta.get_field("status").editable
+    assert "status" not in {f.name for f in SecretaryProject.history.model._meta.fields}
