@@ -230,6 +230,7 @@ PAGES = {
     "site:home": Page(_site("home")),
     "site:figures": Page(_site("figures")),
     "site:centers": Page(_site("centers")),
+    "site:centers_near": Page(None),  # POSTed by the page's script with the browser's position
     "site:center": Page(_site("center", lambda w: w.center.pk)),
     "site:streets": Page(_site("streets")),
     "site:community": Page(_site("community", lambda w: w.guihua.pk)),
@@ -241,7 +242,7 @@ PAGES = {
     "site:plan_print": Page(_site("plan_print", lambda w: w.plan_year)),
     "site:honour": Page(_site("honour")),
     "site:subject": Page(_site("subject", lambda w: w.rated.pk)),
-    "site:activities": Page(_site("activities")),
+    "site:activities": Page(_site("activities"), form=True, method="get"),
     "site:activity": Page(_site("activity", lambda w: w.activity.pk), who="resident"),
     "site:activity_signup": Page(None),
     "site:activity_cancel": Page(None),
@@ -345,6 +346,9 @@ def bad_posts(found: list) -> dict[str, dict]:
                 variants["nonsense"][key] = "不是选项" if isinstance(field_, forms.ChoiceField) else "明天"
             elif isinstance(field_, forms.IntegerField | forms.DecimalField | forms.FloatField):
                 variants["nonsense"][key] = "很多"
+    # A form whose every field is optional (the activity filters) rightly takes an empty submission.
+    if all(not field_.required for form_or_set in found for _, _, field_ in _fields(form_or_set)):
+        del variants["empty"]
     # A variant that fills nothing on this page (no phone, no choice) is not sent.
     return {variant: data for variant, data in variants.items() if any(not key.endswith("_FORMS") for key in data)}
 

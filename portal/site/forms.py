@@ -30,7 +30,7 @@ class VolunteerSignUpForm(chinese.Form):
             self.fields["community"].queryset = Community.objects.filter(street=street).order_by("name")
 
 
-class ActivityFilterForm(forms.Form):
+class ActivityFilterForm(chinese.Form):
     """The activity list's filters, read from the query string so a filtered list can be shared:
     ``?community=&when=today|week|month&start=&end=&kind=&free=1``. Dates given win over ``when``."""
 

@@ -118,9 +118,9 @@ def test_a_filtered_list_is_a_link_that_opens_with_its_filters_set(client, board
     [
         ("start=2031-02-30", "请填写有效的日期"),
         ("start=2031-03-20&end=2031-03-14", "结束日期不能早于开始日期"),
-        ("kind=party", "选择一个有效的选项"),
-        ("community=999999", "选择一个有效的选项"),
-        ("when=year", "选择一个有效的选项"),
+        ("kind=party", "所选的类别无效，请重新选择"),
+        ("community=999999", "所选的社区无效，请重新选择"),
+        ("when=year", "所选的时间无效，请重新选择"),
     ],
 )
 def test_a_bad_filter_says_why_with_a_400(client, board, query, message):

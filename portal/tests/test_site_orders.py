@@ -133,7 +133,7 @@ def test_the_centres_start_at_the_residents_community_with_its_centre_chosen(cli
     # anonymous: grouped alike, their community unknown, nothing chosen
     anonymous = Client().get(reverse("site:order_new")).content.decode()
     assert _groups(anonymous)[0][0] == "街道"
-    assert '<option value="" selected>请选择</option>' in anonymous
+    assert '<option value="" selected>请选择…</option>' in anonymous
 
 
 def test_the_status_page_repeats_the_order_and_shows_the_contact_to_its_owner_only(client, chen, guicheng, community):
