@@ -346,6 +346,9 @@ class ProjectMilestoneInline(ScopedInline):
     fields = ["number", "title", "due_on", "done_on", "is_demo"]
 
 
+FIRST_REPORT_YEAR = 2015
+
+
 class QuarterlyReportForm(forms.Form):
     """The year and quarter of the 书记工程 quarterly report; default the current quarter. A
     quarter that has not begun has nothing to report."""
@@ -362,7 +365,8 @@ class QuarterlyReportForm(forms.Form):
     def __init__(self, *args, years, today, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
-        known = sorted({*years, today.year}, reverse=True)
+        # Every year since the portal's first records (2015), and any year a plan is made for.
+        known = sorted({*years, *range(FIRST_REPORT_YEAR, today.year + 1)}, reverse=True)
         self.fields["year"].choices = [(year, f"{year}年") for year in known]
         self.fields["year"].initial = today.year
         self.fields["quarter"].initial = quarter_of(today)
