@@ -44,7 +44,7 @@ from .cells import (
     same_text,
 )
 from .columns import choice, day, number, related, text, yes_no
-from .resource import PortalResource, logger
+from .resource import HEADER_SEARCH_ROWS, PortalResource, logger
 from .rules import DatabaseRule, _all_rules, _rule_field, database_rules, upsert
 from .template import NOTES_SHEET, column_notes, import_template
 from .widgets import (
@@ -97,5 +97,6 @@ __all__ = [
     "day",
     "related",
     "logger",
+    "HEADER_SEARCH_ROWS",
     "PortalResource",
 ]

@@ -317,12 +317,16 @@ class HoursImportAdmin(SavesThroughService, ServiceWritesAdmin):
             return f"已中断（处理进程停止于第 {obj.checked_rows:,} 行）：后台会自动重试，也可选择此批次执行“重新导入”"
         return f"已校验 {obj.checked_rows:,} 行" + (f"，已写入 {obj.written_rows:,} 行" if obj.written_rows else "")
 
-    @admin.display(description="错误明细")
+    @admin.display(description="错误与提示")
     def error_table(self, obj):
         if not obj.errors:
             return "无"
         lines = [
-            (f"第{e['line']}行" if e["line"] else "整个文件", e["column"] or "—", e["message"])
+            (
+                "提示" if e.get("warning") else f"第{e['line']}行" if e["line"] else "整个文件",
+                e["column"] or "—",
+                e["message"],
+            )
             for e in obj.errors[:2000]
         ]
         return format_html_join("", "<div>{} · {}：{}</div>", lines)

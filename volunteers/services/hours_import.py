@@ -136,6 +136,7 @@ def _check_and_write(job_id: int, attempt: int, chunk_size: int) -> HoursImport:
     job = HoursImport.objects.select_related("created_by").get(pk=job_id)
     HoursImportRow.objects.filter(job=job).delete()  # what a run that died had staged
     errors: list[dict] = []
+    hours_file = None
     lookups = _Lookups(job.street_id)
     read = 0
 
@@ -148,7 +149,8 @@ def _check_and_write(job_id: int, attempt: int, chunk_size: int) -> HoursImport:
     try:
         with job.file.open("rb") as handle:
             chunk: list = []
-            for line, row in HoursFile(handle, job.file_name).rows():
+            hours_file = HoursFile(handle, job.file_name)
+            for line, row in hours_file.rows():
                 chunk.append((line, row))
                 if len(chunk) >= chunk_size:
                     read += len(chunk)
@@ -171,6 +173,10 @@ def _check_and_write(job_id: int, attempt: int, chunk_size: int) -> HoursImport:
             error_count=len({error["line"] for error in errors}), total_rows=read, checked_rows=read,
         )  # fmt: skip
 
+    if hours_file is not None and hours_file.ignored:
+        # Said on the job's page, with the preview; not an error (error_count stays 0).
+        message = f"已忽略未识别的列：{'、'.join(hours_file.ignored)}。"
+        _progress(job.pk, attempt, errors=[{"line": 0, "column": "", "message": message, "warning": True}])
     if job.confirm_first:
         # The staged rows stay for the preview; nothing is written before the clerk confirms.
         _progress(job.pk, attempt, status=HoursImport.Status.CHECKED, total_rows=read, checked_rows=read)

@@ -270,3 +270,44 @@ def test_a_big_file_is_sent_to_the_background_import(people, street_staff, setti
     result = import_rows(rows, street_staff)
     assert "后台处理" in str(result.base_errors[0].error)
     assert ServiceRecord.objects.count() == 0
+
+
+def office_hours_file(rows):
+    """An hours file as an office writes it: a merged title row, then the header with a 备注."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["桂花社区五月志愿服务时长"])
+    sheet.merge_cells("A1:G1")
+    sheet.append([" 志愿者编号", "姓名", "活动", "服务内容", "开始时间\u3000", "结束时间", "备注"])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return SimpleUploadedFile("hours.xlsx", out.getvalue())
+
+
+def test_an_office_hours_file_is_previewed_with_a_warning(street_client, people, django_capture_on_commit_callbacks):
+    rows = [["GC00000001", "", "", "值守", "2023-05-01 09:00", "2023-05-01 10:00", "补录"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        street_client.post(reverse("admin:volunteers_hoursimport_add"), {"file": office_hours_file(rows)})
+    job = HoursImport.objects.get()
+
+    page = street_client.get(reverse("admin:volunteers_hoursimport_change", args=[job.pk])).content.decode()
+
+    assert (job.status, job.error_count) == ("checked", 0)
+    assert "已忽略未识别的列：备注" in page
+    assert HoursImportRow.objects.get(job=job).line == 3  # Excel's line: title, header, the row
+    assert not ServiceRecord.objects.exists()
+
+
+def test_a_bad_row_of_an_office_hours_file_is_named_by_its_excel_line(street_staff, people):
+    rows = [
+        ["GC00000001", "", "", "值守", "2023-05-01 09:00", "2023-05-01 10:00", ""],
+        ["GC99999999", "", "", "值守", "2023-05-01 09:00", "2023-05-01 10:00", "编号写错"],
+    ]
+    job = services.hours_import_start(upload=office_hours_file(rows), user=street_staff, confirm_first=True)
+    job = services.hours_import_run(job_id=job.pk)
+
+    assert job.status == "failed"
+    assert [(e["line"], e["column"]) for e in job.errors] == [(4, "志愿者编号")]
+    assert not ServiceRecord.objects.exists()
