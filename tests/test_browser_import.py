@@ -73,3 +73,51 @@ def test_street_staff_download_the_template_and_preview_an_office_file(browser, 
     page.wait_for_url(f"{live_server.url}/admin/organizations/community/")
     assert Community.objects.filter(name__in=["新城社区", "新景社区"]).count() == 2
     context.close()
+
+
+def test_street_staff_preview_an_hours_file_then_confirm(browser, live_server, street_staff, tmp_path):  # noqa: F811
+    from volunteers import services
+    from volunteers.models import HoursImport, ServiceRecord
+    from volunteers.tests.factories import VolunteerFactory
+
+    VolunteerFactory(community=Community.objects.get(name="桂花社区"), number="GC00000001")
+    shots = Path(os.environ.get("SHOTS_DIR") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["桂花社区五月志愿服务时长"])
+    sheet.append(["志愿者编号", "姓名", "活动", "服务内容", "开始时间", "结束时间", "备注"])
+    sheet.append(["GC00000001", "", "", "楼道值守", "2023-05-01 09:00", "2023-05-01 11:30", "补录"])
+    book.save(tmp_path / "时长.xlsx")
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "jiedao")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+
+    # given the upload form: the columns and the template before any upload
+    page.goto(f"{live_server.url}/admin/volunteers/hoursimport/add/")
+    assert "必需的列：志愿者编号、开始时间、结束时间" in page.content()
+    page.screenshot(path=str(shots / "hours-import-form-1440.png"))
+
+    # when the file is uploaded: the preview, nothing written
+    page.set_input_files("#id_file", str(tmp_path / "时长.xlsx"))
+    page.click("input[name=_save]")
+    page.wait_for_url("**/hoursimport/*/change/")
+    job = HoursImport.objects.get()
+    if job.status == HoursImport.Status.QUEUED:  # no eager Celery here: the worker's run
+        services.hours_import_run(job_id=job.pk)
+        page.reload()
+    page.wait_for_selector("form.hours-import-confirm")
+    assert "已忽略未识别的列：备注" in page.content() and "楼道值守" in page.content()
+    page.screenshot(path=str(shots / "hours-import-preview-1440.png"), full_page=True)
+    assert not ServiceRecord.objects.exists()
+
+    # then confirming writes the row
+    page.click("form.hours-import-confirm input[type=submit]")
+    page.wait_for_selector(".messagelist")
+    assert HoursImport.objects.get().status == "done"
+    assert ServiceRecord.objects.count() == 1
+    context.close()
