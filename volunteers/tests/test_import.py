@@ -311,3 +311,21 @@ def test_a_bad_row_of_an_office_hours_file_is_named_by_its_excel_line(street_sta
     assert job.status == "failed"
     assert [(e["line"], e["column"]) for e in job.errors] == [(4, "志愿者编号")]
     assert not ServiceRecord.objects.exists()
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_the_preview_page_stays_flat_as_rows_grow(
+    street_client, street_staff, people, count, django_assert_max_num_queries
+):
+    rows = [
+        [people[i % 3].number, "", "", "值守", f"2023-05-{1 + i // 3:02d} 09:00", f"2023-05-{1 + i // 3:02d} 10:00"]
+        for i in range(count)
+    ]
+    job = services.hours_import_start(upload=csv_file(rows), user=street_staff, confirm_first=True)
+    job = services.hours_import_run(job_id=job.pk)
+    assert job.status == "checked"
+
+    with django_assert_max_num_queries(20):
+        page = street_client.get(reverse("admin:volunteers_hoursimport_change", args=[job.pk]))
+
+    assert page.content.decode().count("<td>值守</td>") == count
