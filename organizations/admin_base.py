@@ -12,14 +12,19 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import Http404, HttpResponseRedirect
-from django.urls import reverse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.http import content_disposition_header
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.forms import polish, polished
+from core.importing import import_template
 
 from .scope import acts_on_whole_street, scope_of
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _scoped(queryset, request):
@@ -207,6 +212,34 @@ class ScopedImportExportAdmin(ImportExportMixin, ScopedAdmin):
 
     # Excel reads a csv without a byte-order mark as GBK and shows the Chinese garbled.
     to_encoding = "utf-8-sig"
+    # The library's page, plus the template download, the instructions and the file's warnings.
+    import_template_name = "admin/import_export/portal_import.html"
+
+    def get_urls(self):
+        app_label, model_name = self.get_model_info()
+        return [
+            path(
+                "import/template/",
+                self.admin_site.admin_view(self.import_template_view),
+                name=f"{app_label}_{model_name}_import_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_template_view(self, request):
+        """The xlsx template of one of the admin's import resources (``?resource=<index>``)."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        resource_classes = self.get_import_resource_classes(request)
+        try:
+            resource_class = resource_classes[int(request.GET.get("resource", 0))]
+        except (ValueError, IndexError):
+            return HttpResponseBadRequest("没有这个导入模板。")
+        resource = resource_class(**self.get_import_resource_kwargs(request))
+        response = HttpResponse(import_template(resource), content_type=XLSX_TYPE)
+        filename = f"{self.opts.verbose_name}导入模板.xlsx"
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+        return response
 
     def has_import_permission(self, request):
         return acts_on_whole_street(request.user) and super().has_import_permission(request)
@@ -214,7 +247,14 @@ class ScopedImportExportAdmin(ImportExportMixin, ScopedAdmin):
     def import_action(self, request, **kwargs):
         if not self.has_import_permission(request):
             raise PermissionDenied
-        return super().import_action(request, **kwargs)
+        response = super().import_action(request, **kwargs)
+        if isinstance(response, TemplateResponse):
+            url = reverse(f"admin:{self.get_model_info()[0]}_{self.get_model_info()[1]}_import_template")
+            response.context_data["import_templates"] = [
+                {"url": f"{url}?resource={index}", "name": resource_class.get_display_name()}
+                for index, resource_class in enumerate(self.get_import_resource_classes(request))
+            ]
+        return response
 
     def add_data_read_fail_error_to_form(self, form, e):
         # The library's message is English and names the Python exception.

@@ -14,9 +14,13 @@ class PortalAdminSite(admin.AdminSite):
     logout_template = "admin/logged_out.html"
 
     def index(self, request, extra_context=None):
-        from .work_queue import work_queue
+        from .work_queue import reports, work_queue
 
-        extra_context = {"work_queue": work_queue(request.user), **(extra_context or {})}
+        extra_context = {
+            "work_queue": work_queue(request.user),
+            "work_reports": reports(request.user),
+            **(extra_context or {}),
+        }
         return super().index(request, extra_context)
 
 

@@ -20,7 +20,7 @@ from organizations import selectors as organizations_selectors
 from organizations.models import Street
 from organizations.scope import acts_on_whole_street, scope_of
 from projects import selectors as projects_selectors
-from projects.lagging import today_in_beijing
+from projects.lagging import quarter_of, today_in_beijing
 from volunteers import selectors as volunteers_selectors
 
 
@@ -124,3 +124,26 @@ def work_queue(user, *, today: date | None = None, now: datetime | None = None) 
     if whole_street:
         add("indicators.view_publishedfigure", lambda: _figures_line(user))
     return lines
+
+
+@dataclass(frozen=True)
+class ReportLink:
+    label: str
+    url: str
+    hint: str = ""
+
+
+def reports(user, *, today: date | None = None) -> list[ReportLink]:
+    """The reports ``user`` may download, linked under the work queue (no query)."""
+    today = today or today_in_beijing()
+    links: list[ReportLink] = []
+    if acts_on_whole_street(user) and user.has_perm("projects.view_secretaryproject"):
+        quarter = quarter_of(today)
+        links.append(
+            ReportLink(
+                label="书记工程季度报表",
+                url=reverse("admin:projects_secretaryproject_quarterly_report"),
+                hint=f"选择年度和季度（默认本季度：{today.year}年第{quarter}季度）",
+            )
+        )
+    return links

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -19,7 +21,7 @@ from organizations.models import Street
 from organizations.scope import acts_on_whole_street
 
 from . import closing, resources, selectors, services
-from .lagging import lagging_q, today_in_beijing
+from .lagging import lagging_q, quarter_of, today_in_beijing
 from .models import (
     ProgressUpdate,
     ProjectMilestone,
@@ -369,6 +371,39 @@ class ProjectMilestoneInline(ScopedInline):
     fields = ["number", "title", "due_on", "done_on", "is_acceptance", "is_demo"]
 
 
+FIRST_REPORT_YEAR = 2015
+
+
+class QuarterlyReportForm(forms.Form):
+    """The year and quarter of the 书记工程 quarterly report; default the current quarter. A
+    quarter that has not begun has nothing to report."""
+
+    year = forms.TypedChoiceField(label="年度", coerce=int)
+    quarter = forms.TypedChoiceField(
+        label="季度",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[(1, "第一季度"), (2, "第二季度"), (3, "第三季度"), (4, "第四季度"), ("", "全年（截至今天）")],
+    )
+
+    def __init__(self, *args, years, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        # Every year since the portal's first records (2015), and any year a plan is made for.
+        known = sorted({*years, *range(FIRST_REPORT_YEAR, today.year + 1)}, reverse=True)
+        self.fields["year"].choices = [(year, f"{year}年") for year in known]
+        self.fields["year"].initial = today.year
+        self.fields["quarter"].initial = quarter_of(today)
+
+    def clean(self):
+        data = super().clean()
+        year, quarter = data.get("year"), data.get("quarter")
+        if year is not None and quarter is not None and date(year, 3 * quarter - 2, 1) > self.today:
+            self.add_error("quarter", f"{year}年第{quarter}季度还没有开始。")
+        return data
+
+
 @admin.register(SecretaryProject)
 class SecretaryProjectAdmin(OpenYearsForUpdates, ProgressColumns, ScopedImportExportAdmin):
     resource_classes = [resources.SecretaryProjectResource]
@@ -437,8 +472,8 @@ class SecretaryProjectAdmin(OpenYearsForUpdates, ProgressColumns, ScopedImportEx
 
     def quarterly_report_view(self, request):
         """A street's xlsx report (street staff: their own street; a superuser picks one with
-        ``?street=<id>``): ``?year=2023``, default the latest. It reads through the same scope
-        as the changelist."""
+        ``?street=<id>``) for ``?year=2023&quarter=2``: without a year, a small form asks for
+        them (default the current quarter). It reads through the same scope as the changelist."""
         if not (acts_on_whole_street(request.user) and self.has_view_permission(request)):
             raise PermissionDenied
         streets = Street.objects.scoped_for(request.user).order_by("name")
@@ -455,13 +490,28 @@ class SecretaryProjectAdmin(OpenYearsForUpdates, ProgressColumns, ScopedImportEx
                 return TemplateResponse(request, "admin/projects/choose_street.html", context)
             street = choices[0]
         today = today_in_beijing()
-        latest = WorkPlan.objects.filter(street=street).order_by("-year").values_list("year", flat=True).first()
-        try:
-            year = int(request.GET.get("year") or latest or today.year)
-        except ValueError:
-            messages.error(request, "年度应为整数，如 2023。")
-            return HttpResponseRedirect(reverse("admin:projects_secretaryproject_changelist"))
-        filename, content = resources.quarterly_report(user=request.user, street=street, year=year, today=today)
+        form = QuarterlyReportForm(
+            request.GET if "year" in request.GET else None,
+            years={
+                *WorkPlan.objects.filter(street=street).values_list("year", flat=True),
+                *SecretaryProject.objects.filter(community__street=street).values_list("year", flat=True).distinct(),
+            },
+            today=today,
+        )
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "title": f"书记工程季度报表：{street.name}",
+                "opts": self.opts,
+                "form": form,
+                "street": street,
+            }
+            status = 400 if form.is_bound else 200
+            return TemplateResponse(request, "admin/projects/quarterly_report.html", context, status=status)
+        year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
+        filename, content = resources.quarterly_report(
+            user=request.user, street=street, year=year, quarter=quarter, today=today
+        )
         response = HttpResponse(
             content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )

@@ -11,9 +11,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+import io
+from datetime import date, timedelta
 from decimal import Decimal
 
+import openpyxl
 import tablib
 from django.core.exceptions import ValidationError
 from import_export import fields
@@ -252,15 +254,27 @@ def _reasons(record, year: int, today: date) -> str:
     )
 
 
-def quarterly_report(*, user, street: Street, year: int, today: date | None = None) -> tuple[str, bytes]:
-    """``street``'s report for ``year`` as of ``today``: ``(file name, xlsx bytes)``, holding
-    only what ``user``'s scope reaches (the admin's one rule, as in its changelists).
+def quarter_end(year: int, quarter: int) -> date:
+    return date(year, 12, 31) if quarter == 4 else date(year, 3 * quarter + 1, 1) - timedelta(days=1)
+
+
+def quarterly_report(
+    *, user, street: Street, year: int, quarter: int | None = None, today: date | None = None
+) -> tuple[str, bytes]:
+    """``street``'s report for ``year``'s ``quarter`` (without one: the year, as of ``today``):
+    ``(file name, xlsx bytes)``, holding only what ``user``'s scope reaches (the admin's one
+    rule, as in its changelists). A quarter is judged as of its last day, or ``today`` while it
+    runs: the 滞后 flags are those of that day (progress figures are the records' current ones).
 
     Sheets: 书记工程 (every project, public or not), 730要点 (every item), 730主题 (themes and the
     plan's roll-up). Five queries whatever the size.
     """
     today = today or today_in_beijing()
-    period = f"{year}年第{quarter_of(today)}季度" if today.year == year else f"{year}年度"
+    if quarter is not None:
+        today = min(today, quarter_end(year, quarter))
+        period = f"{year}年第{quarter}季度"
+    else:
+        period = f"{year}年第{quarter_of(today)}季度" if today.year == year else f"{year}年度"
 
     projects = tablib.Dataset(
         headers=[
@@ -332,5 +346,9 @@ def quarterly_report(*, user, street: Street, year: int, today: date | None = No
             themes.append(_safe([theme.number, theme.title, float(theme.weight), float(theme.percent)]))
         themes.append(_safe(["", f"{plan.short_title or plan.title}（合计）", "", float(plan.percent)]))
 
-    book = tablib.Databook([projects, items, themes])
-    return f"{street.name}党建季度报表_{period}_截至{today:%Y%m%d}.xlsx", book.export("xlsx")
+    # The workbook's title (shown in its properties and by office suites) names the period too.
+    workbook = openpyxl.load_workbook(io.BytesIO(tablib.Databook([projects, items, themes]).export("xlsx")))
+    workbook.properties.title = f"{street.name}党建季度报表（{period}，截至{today:%Y-%m-%d}）"
+    out = io.BytesIO()
+    workbook.save(out)
+    return f"{street.name}党建季度报表_{period}_截至{today:%Y%m%d}.xlsx", out.getvalue()

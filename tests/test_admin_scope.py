@@ -441,6 +441,8 @@ MODEL_VIEWS = {
     # Imports are for street staff and write only their own street's rows.
     "import": "organizations/tests/test_import_export.py::test_street_staff_import_only_their_own_street",
     "process_import": "organizations/tests/test_import_export.py::test_street_staff_import_only_their_own_street",
+    # An import's template holds no records (a header, an example row, notes); street staff only.
+    "import_template": "organizations/tests/test_import_templates.py::test_a_template_is_for_street_staff_only",
     # Logins (auth.User) are not scoped: they are the superuser's alone.
     "password_change": "test_no_role_may_manage_logins",
 }
@@ -467,6 +469,8 @@ CUSTOM_URL_TESTS = {
     "volunteers_volunteer_points": "test_pages_of_one_record_refuse_the_other_record",
     "volunteers_communitycheckin_letter": "test_pages_of_one_record_refuse_the_other_record",
     "volunteers_servicerecord_summary": "test_hours_summary_holds_the_viewers_records_only",
+    "volunteers_hoursimport_template": "volunteers/tests/test_import.py::test_the_hours_template_is_for_street_staff",
+    "volunteers_hoursimport_confirm": "volunteers/tests/test_import.py::test_a_secretary_cannot_confirm_a_checked_file",
 }
 
 

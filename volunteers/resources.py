@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterator
 from datetime import date, datetime, time
 
@@ -22,8 +23,10 @@ from django.utils import timezone
 from import_export import fields, widgets
 
 from core.importing import (
+    HEADER_SEARCH_ROWS,
     ImportFileError,
     cell_text,
+    header_text,
     is_blank,
     neutralise_formula,
     related,
@@ -204,6 +207,7 @@ class HoursFile:
     def __init__(self, file, name: str):
         self.file = file
         self.is_xlsx = name.lower().endswith(".xlsx")
+        self.ignored: list[str] = []
 
     def _raw_rows(self) -> Iterator[tuple]:
         self.file.seek(0)
@@ -223,24 +227,26 @@ class HoursFile:
             raise HoursFileError("csv 须为 UTF-8 编码（在 Excel 中“另存为 → CSV UTF-8”），或直接使用 xlsx。") from exc
 
     def rows(self) -> Iterator[tuple[int, dict]]:
+        """Rows below the header, by their Excel line. The header is the row among the first ten
+        that names the most known columns (offices put a title row above it); columns it does
+        not know (a 备注) are left out and named in ``ignored``."""
         raw = self._raw_rows()
-        header = next(raw, None)
-        if header is None:
+        top = list(itertools.islice(raw, HEADER_SEARCH_ROWS))
+        if not top:
             raise HoursFileError("文件是空的。")
-        headers = [cell_text(cell) for cell in header]
+        known = (*IMPORT_COLUMNS, COLUMN_HOURS, COLUMN_STATUS)
+        scores = [len({header_text(cell) for cell in row} & set(known)) for row in top]
+        found = scores.index(max(scores)) if max(scores) else 0
+        headers = [header_text(cell) for cell in top[found]]
         missing = [column for column in REQUIRED_COLUMNS if column not in headers]
-        unknown = [h for h in headers if h and h not in (*IMPORT_COLUMNS, COLUMN_HOURS, COLUMN_STATUS)]
-        if missing or unknown:
-            problems = []
-            if missing:
-                problems.append(f"缺少必需的列：{'、'.join(missing)}")
-            if unknown:
-                problems.append(f"有无法识别的列：{'、'.join(unknown)}")
+        self.ignored = [h for h in headers if h and h not in known]
+        if missing:
             raise HoursFileError(
-                "文件的列不对：" + "；".join(problems) + f"。第一行应为列名，可用的列：{'、'.join(IMPORT_COLUMNS)}。"
+                f"文件的列不对：缺少必需的列：{'、'.join(missing)}。列名所在的一行应包含：{'、'.join(IMPORT_COLUMNS)}。"
             )
-        for number, cells in enumerate(raw, start=2):
-            row = {h: cells[i] if i < len(cells) else None for i, h in enumerate(headers) if h}
+        columns = {i: h for i, h in enumerate(headers) if h in known}
+        for number, cells in enumerate(itertools.chain(top[found + 1 :], raw), start=found + 2):
+            row = {h: cells[i] if i < len(cells) else None for i, h in columns.items()}
             if all(is_blank(value) for value in row.values()):
                 continue
             yield number, row

@@ -15,6 +15,11 @@ models say what their constraints mean, once, for the admin and the imports alik
 Text cells an office suite would run as a formula are neutralised on export with a leading
 apostrophe, and the apostrophe is taken off again on import.
 
+A file may carry title rows above its header (the header is the row among the first ten that
+names the most columns; line numbers stay Excel's) and columns the resource does not know (a
+备注 column): these are ignored, and the preview says so. ``import_template`` writes a
+resource's template (the export's header, an example row, a “说明” sheet).
+
 Public API: ``PortalResource`` (the base), the widgets, the field helpers (``text``,
 ``choice``, ``number``, ``yes_no``, ``day``, ``related``), ``cell_text``, ``is_blank``,
 ``neutralise_formula`` / ``restore_formula`` and ``upsert``. Who may import, and which rows
@@ -34,12 +39,14 @@ from .cells import (
     ImportFileError,
     ImportResult,
     cell_text,
+    header_text,
     is_blank,
     same_text,
 )
 from .columns import choice, day, number, related, text, yes_no
-from .resource import PortalResource, logger
+from .resource import HEADER_SEARCH_ROWS, PortalResource, logger
 from .rules import DatabaseRule, _all_rules, _rule_field, database_rules, upsert
+from .template import NOTES_SHEET, column_notes, import_template
 from .widgets import (
     ChineseDateWidget,
     ChoiceLabelWidget,
@@ -49,6 +56,7 @@ from .widgets import (
     StrictManyToManyWidget,
     TextWidget,
     YesNoWidget,
+    parse_day,
 )
 
 __all__ = [
@@ -61,6 +69,11 @@ __all__ = [
     "same_text",
     "is_blank",
     "cell_text",
+    "header_text",
+    "parse_day",
+    "NOTES_SHEET",
+    "column_notes",
+    "import_template",
     "ClerkError",
     "ImportFileError",
     "ImportResult",
@@ -84,5 +97,6 @@ __all__ = [
     "day",
     "related",
     "logger",
+    "HEADER_SEARCH_ROWS",
     "PortalResource",
 ]

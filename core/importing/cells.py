@@ -25,6 +25,12 @@ def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def header_text(value) -> str:
+    """A header cell as written, without the spaces offices put in and around it (full-width
+    ones too: “社区　名称 ” is 社区名称)."""
+    return "".join(cell_text(value).split())
+
+
 def cell_text(value, *, strip: bool = True) -> str:
     """A cell as text: Excel hands over numbers (a phone typed as 13800138000) and dates."""
     if value is None:
@@ -52,13 +58,23 @@ class ImportFileError(ValueError):
 
 
 class ImportResult(Result):
-    """Reports rows by the line number Excel shows, so a clerk finds them in the file."""
+    """Reports rows by the line number Excel shows, so a clerk finds them in the file: the
+    header is on ``header_line`` (1, or lower when title rows stand above it). ``warnings`` are
+    sentences about the file the preview shows (columns that were ignored) without refusing it."""
+
+    def __init__(self, *args, header_line: int = 1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.header_line = header_line
+        self.warnings: list[str] = []
+
+    def line_of(self, number: int) -> int:
+        return number + self.header_line
 
     def append_invalid_row(self, number, row, validation_error):
-        super().append_invalid_row(number + FIRST_LINE - 1, row, validation_error)
+        super().append_invalid_row(self.line_of(number), row, validation_error)
 
     def append_error_row(self, number, row, errors):
-        super().append_error_row(number + FIRST_LINE - 1, row, errors)
+        super().append_error_row(self.line_of(number), row, errors)
 
 
 # --- Widgets ----------------------------------------------------------------------------------

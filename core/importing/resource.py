@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import tablib
@@ -13,7 +14,6 @@ from import_export.results import RowResult
 from core.spreadsheet import neutralise_formula, restore_formula
 
 from .cells import (
-    FIRST_LINE,
     REQUIRED_CODES,
     REQUIRED_MESSAGE,
     WHOLE_ROW,
@@ -21,6 +21,7 @@ from .cells import (
     ImportFileError,
     ImportResult,
     cell_text,
+    header_text,
     is_blank,
     same_text,
 )
@@ -28,6 +29,9 @@ from .rules import database_rules
 from .widgets import NamedForeignKeyWidget, NumberWidget, TextWidget
 
 logger = logging.getLogger(__name__)
+
+# The header row is looked for among this many rows at the top of a file.
+HEADER_SEARCH_ROWS = 10
 
 
 class PortalResource(resources.ModelResource):
@@ -43,10 +47,11 @@ class PortalResource(resources.ModelResource):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._seen_keys: dict[tuple, int] = {}
+        self._header_line = 1
+        self._ignored_columns: list[str] = []
 
-    @classmethod
-    def get_result_class(cls):
-        return ImportResult
+    def get_result_class(self):
+        return functools.partial(ImportResult, header_line=self._header_line)
 
     @classmethod
     def get_error_result_class(cls):
@@ -94,38 +99,64 @@ class PortalResource(resources.ModelResource):
             result.total_rows = len(dataset)
             self.handle_import_error(result, exc, raise_errors)
             return result
-        return super().import_data_inner(
+        result = super().import_data_inner(
             dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs
         )
+        if self._ignored_columns:
+            result.warnings.append(f"已忽略未识别的列：{'、'.join(self._ignored_columns)}。")
+        return result
 
-    @staticmethod
-    def _tidy(dataset):
-        """Trims header cells and drops columns with neither a header nor a value (xlsx files
-        often carry formatted but empty columns)."""
-        headers = [cell_text(h) for h in (dataset.headers or [])]
-        keep = [i for i, h in enumerate(headers) if h or any(not is_blank(row[i]) for row in dataset)]
+    def _find_header(self, dataset) -> int:
+        """Index (0 = the dataset's own header) of the row among the first
+        ``HEADER_SEARCH_ROWS`` that names the most known columns: offices put a title row (often
+        merged across the columns) and a blank line above the header."""
+        known = {header_text(field.column_name) for field in self.get_import_fields()}
+        candidates = [dataset.headers or [], *dataset[: HEADER_SEARCH_ROWS - 1]]
+        scores = [len({header_text(cell) for cell in row} & known) for row in candidates]
+        best = max(scores, default=0)
+        return scores.index(best) if best else 0
+
+    def _tidy(self, dataset):
+        """Finds the header row (title rows above it are skipped, and line numbers stay those
+        Excel shows), trims header cells, drops columns with neither a header nor a value (xlsx
+        files often carry formatted but empty columns) and columns the resource does not know
+        (a 备注 column an office added), noting these for the preview."""
+        found = self._find_header(dataset)
+        self._header_line = found + 1
+        rows = [list(row) for row in dataset]
+        headers = [header_text(h) for h in ((dataset.headers or []) if found == 0 else rows[found - 1])]
+        rows = rows[found:]
+        by_name = {header_text(field.column_name): field.column_name for field in self.get_import_fields()}
+        headers = [by_name.get(h, h) for h in headers]
+        self._ignored_columns = []
+        keep = []
+        for i, header in enumerate(headers):
+            filled = any(i < len(row) and not is_blank(row[i]) for row in rows)
+            if header in by_name.values():
+                keep.append(i)
+            elif header or filled:
+                self._ignored_columns.append(header or f"第{i + 1}列（无列名）")
         tidy = tablib.Dataset(headers=[headers[i] for i in keep])
-        for row in dataset:
-            tidy.append([row[i] for i in keep])
+        for row in rows:
+            tidy.append([row[i] if i < len(row) else None for i in keep])
         return tidy
 
     def _check_file(self, dataset, user) -> None:
         headers = list(dataset.headers or [])
         known = [field.column_name for field in self.get_import_fields()]
-        unknown = [h or "（空白列名）" for h in headers if h not in known]
         repeated = sorted({h for h in headers if headers.count(h) > 1})
         missing = [column for column in self.key_columns if column not in headers]
         problems = []
         if missing:
             problems.append(f"缺少必需的列：{'、'.join(missing)}")
-        if unknown:
-            problems.append(f"有无法识别的列：{'、'.join(unknown)}")
         if repeated:
             problems.append(f"列名重复：{'、'.join(repeated)}")
         if problems:
+            if self._ignored_columns:
+                problems.append(f"无法识别的列：{'、'.join(self._ignored_columns)}")
             raise ImportFileError(
-                "文件的列不对：" + "；".join(problems) + f"。第一行应为列名，可用的列：{'、'.join(known)}。"
-                "最好先导出一份，在导出的文件上修改。"
+                "文件的列不对：" + "；".join(problems) + f"。列名所在的一行应包含：{'、'.join(known)}。"
+                "最好先下载导入模板或导出一份，在上面修改。"
             )
         self.check_importer(user)
 
@@ -196,7 +227,7 @@ class PortalResource(resources.ModelResource):
         key = tuple(cell_text(row.get(column)) for column in self.key_columns)
         if not any(key):
             return
-        line = row_number + FIRST_LINE - 1
+        line = row_number + self._header_line
         first = self._seen_keys.setdefault(key, line)
         if first != line:
             described = "、".join(f"{column}“{value}”" for column, value in zip(self.key_columns, key, strict=True))

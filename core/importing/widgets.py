@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -9,6 +10,22 @@ from django.db import models
 from import_export import widgets
 
 from .cells import cell_text, is_blank
+
+
+def parse_day(text: str) -> date | None:
+    """A date typed as text, in the forms ``ChineseDateWidget`` reads; None when it is not one."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    if " " in text:  # “2023-02-17 00:00:00” from a spreadsheet saved as csv
+        date_part, _, clock = text.partition(" ")
+        if clock.strip() in ("00:00:00", "00:00", "0:00:00", "0:00"):
+            text = date_part
+    text = "".join(text.split()).replace("号", "日").rstrip("日").replace("年", "-").replace("月", "-")
+    for input_format in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"):
+        try:
+            return datetime.strptime(text, input_format).date()  # noqa: DTZ007 — a date, no time zone
+        except ValueError:
+            continue
+    return None
 
 
 class TextWidget(widgets.Widget):
@@ -233,7 +250,8 @@ class YesNoWidget(widgets.Widget):
 
 
 class ChineseDateWidget(widgets.Widget):
-    """A date as 2023-02-17; 2023/2/17, 2023.2.17, 2023年2月17日 and Excel date cells also read."""
+    """A date as 2023-02-17; 2023/2/17, 2023.2.17, 2023年2月17日 (or 号), 20230217 and Excel date
+    cells also read, typed with full-width digits or spaces as well (“２０２３年 1 月 9 日”)."""
 
     INPUT_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 
@@ -245,16 +263,10 @@ class ChineseDateWidget(widgets.Widget):
         text = cell_text(value)
         if not text:
             return None
-        if " " in text:  # “2023-02-17 00:00:00” from a spreadsheet saved as csv
-            date_part, _, clock = text.partition(" ")
-            if clock.strip() in ("00:00:00", "00:00", "0:00:00", "0:00"):
-                text = date_part
-        for input_format in self.INPUT_FORMATS:
-            try:
-                return datetime.strptime(text, input_format).date()  # noqa: DTZ007 — a date, no time zone
-            except ValueError:
-                continue
-        raise ValueError(f"日期“{text}”无法识别，请写成 2023-02-17 的形式。")
+        day = parse_day(text)
+        if day is None:
+            raise ValueError(f"日期“{text}”无法识别，请写成 2023-02-17 的形式。")
+        return day
 
     def render(self, value, obj=None, **kwargs):
         if not isinstance(value, date):

@@ -283,6 +283,61 @@ def test_the_730_item_list_filters_by_lagging(street_client, guicheng, street_st
 # --- The quarterly report -----------------------------------------------------------------------
 
 
+def test_the_quarterly_report_asks_for_year_and_quarter_defaulting_to_the_current_one(street_client, guicheng):
+    today = today_in_beijing()
+
+    page = street_client.get(url(SecretaryProject, "quarterly_report"))
+
+    assert page.status_code == 200
+    form = page.context["form"]
+    assert form["year"].value() == today.year
+    assert form["quarter"].value() == (today.month - 1) // 3 + 1
+    assert "下载报表" in page.content.decode()
+
+
+def test_the_quarterly_report_of_a_chosen_past_quarter_is_as_of_its_last_day(street_client, guihua_project, guicheng):
+    response = street_client.get(url(SecretaryProject, "quarterly_report"), {"year": 2023, "quarter": 2})
+
+    assert response.status_code == 200
+    disposition = response["Content-Disposition"]
+    assert "attachment" in disposition
+    assert "%E7%AC%AC2%E5%AD%A3%E5%BA%A6" in disposition  # 第2季度, encoded
+    assert "20230630" in disposition and "2023" in disposition
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.properties.title == "桂城街道党建季度报表（2023年第2季度，截至2023-06-30）"
+    assert [c.value for c in book["书记工程"][2]][:2] == ["桂花社区", "全力推进老旧小区改造"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"year": "x"}, {"year": 2023, "quarter": 5}, {"year": 1999, "quarter": 1}, {"year": "", "quarter": 1}],
+)
+def test_a_bad_report_choice_is_a_400_with_the_form(street_client, guicheng, query):
+    page = street_client.get(url(SecretaryProject, "quarterly_report"), query)
+
+    assert page.status_code == 400
+    assert page.context["form"].errors
+
+
+def test_a_quarter_that_has_not_begun_is_refused(street_client, guicheng):
+    next_year = today_in_beijing().year + 1
+    WorkItemFactory(theme__plan__street=guicheng, theme__plan__year=next_year)  # next year's plan is out
+
+    page = street_client.get(url(SecretaryProject, "quarterly_report"), {"year": next_year, "quarter": 4})
+
+    assert page.status_code == 400
+    assert f"{next_year}年第4季度还没有开始" in page.content.decode()
+
+
+def test_the_admin_home_links_the_quarterly_report_for_street_staff_only(street_client, guihua_secretary):
+    report = url(SecretaryProject, "quarterly_report")
+
+    assert report in street_client.get(reverse("admin:index")).content.decode()
+    secretary = Client()
+    secretary.force_login(guihua_secretary)
+    assert report not in secretary.get(reverse("admin:index")).content.decode()
+
+
 def test_the_quarterly_report_is_for_street_staff(street_client, guihua_secretary, guihua_project, guicheng):
     WorkItemFactory(theme__plan__street=guicheng, theme__plan__year=2023, title="桂城大讲堂")
 
@@ -294,7 +349,7 @@ def test_the_quarterly_report_is_for_street_staff(street_client, guihua_secretar
     assert book.sheetnames == ["书记工程", "730要点", "730主题"]
     assert [c.value for c in book["书记工程"][2]][:2] == ["桂花社区", "全力推进老旧小区改造"]
     assert "季度报表" in street_client.get(url(SecretaryProject, "changelist")).content.decode()
-    assert street_client.get(url(SecretaryProject, "quarterly_report"), {"year": "x"}).status_code == 302
+    assert street_client.get(url(SecretaryProject, "quarterly_report"), {"year": "x"}).status_code == 400
     secretary = Client()
     secretary.force_login(guihua_secretary)
     assert secretary.get(url(SecretaryProject, "quarterly_report")).status_code == 403

@@ -240,6 +240,7 @@ class HoursImport(models.Model):
         QUEUED = "queued", "排队中"
         CHECKING = "checking", "校验中"
         WRITING = "writing", "写入中"
+        CHECKED = "checked", "已校验，待确认"
         DONE = "done", "已完成"
         FAILED = "failed", "未导入（有错误）"
 
@@ -260,6 +261,9 @@ class HoursImport(models.Model):
     # the retried task, and a replaced worker that wakes up stops at its next chunk.
     attempt = models.PositiveIntegerField("运行次数", default=0, editable=False)
     heartbeat_at = models.DateTimeField("最近进展时间", null=True, blank=True, editable=False)
+    # Uploaded in the admin: the checked rows wait in the staging table for the clerk to look at
+    # the preview and confirm (``services.hours_import_confirm``); a script's job writes at once.
+    confirm_first = models.BooleanField("预览确认后写入", default=False, editable=False)
 
     # Street-level: only street staff import files.
     scope_path = "street__communities"

@@ -36,7 +36,9 @@ from .hours import (
 from .hours_import import (
     IMPORT_CHUNK,
     RUNNING_IMPORT,
+    hours_import_confirm,
     hours_import_is_stuck,
+    hours_import_preview,
     hours_import_rerun,
     hours_import_run,
     hours_import_start,
@@ -97,6 +99,8 @@ __all__ = [
     "service_order_rate",
     "secrets_equal",
     "hours_import_start",
+    "hours_import_confirm",
+    "hours_import_preview",
     "IMPORT_CHUNK",
     "overlapping_any",
     "RUNNING_IMPORT",

@@ -28,8 +28,9 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def hours_import_start(*, upload, user) -> HoursImport:
-    """Store the file and queue its import (after commit). Street staff only."""
+def hours_import_start(*, upload, user, confirm_first: bool = False) -> HoursImport:
+    """Store the file and queue its import (after commit). Street staff only. With
+    ``confirm_first`` the checked file waits for ``hours_import_confirm`` (the admin's preview)."""
     from ..tasks import import_hours
 
     if not acts_on_whole_street(user):
@@ -42,7 +43,13 @@ def hours_import_start(*, upload, user) -> HoursImport:
         street = default_street()
         if street is None:
             raise ValidationError("还没有任何街道，无法导入。")
-    job = HoursImport(street=street, file=upload, file_name=getattr(upload, "name", "")[:200], created_by=user)
+    job = HoursImport(
+        street=street,
+        file=upload,
+        file_name=getattr(upload, "name", "")[:200],
+        created_by=user,
+        confirm_first=confirm_first,
+    )
     _save(job, user)
     transaction.on_commit(lambda: import_hours.delay(job.pk))
     return job
@@ -129,6 +136,7 @@ def _check_and_write(job_id: int, attempt: int, chunk_size: int) -> HoursImport:
     job = HoursImport.objects.select_related("created_by").get(pk=job_id)
     HoursImportRow.objects.filter(job=job).delete()  # what a run that died had staged
     errors: list[dict] = []
+    hours_file = None
     lookups = _Lookups(job.street_id)
     read = 0
 
@@ -141,7 +149,8 @@ def _check_and_write(job_id: int, attempt: int, chunk_size: int) -> HoursImport:
     try:
         with job.file.open("rb") as handle:
             chunk: list = []
-            for line, row in HoursFile(handle, job.file_name).rows():
+            hours_file = HoursFile(handle, job.file_name)
+            for line, row in hours_file.rows():
                 chunk.append((line, row))
                 if len(chunk) >= chunk_size:
                     read += len(chunk)
@@ -164,7 +173,19 @@ def _check_and_write(job_id: int, attempt: int, chunk_size: int) -> HoursImport:
             error_count=len({error["line"] for error in errors}), total_rows=read, checked_rows=read,
         )  # fmt: skip
 
-    _progress(job.pk, attempt, status=HoursImport.Status.WRITING, total_rows=read, checked_rows=read)
+    if hours_file is not None and hours_file.ignored:
+        # Said on the job's page, with the preview; not an error (error_count stays 0).
+        message = f"已忽略未识别的列：{'、'.join(hours_file.ignored)}。"
+        _progress(job.pk, attempt, errors=[{"line": 0, "column": "", "message": message, "warning": True}])
+    if job.confirm_first:
+        # The staged rows stay for the preview; nothing is written before the clerk confirms.
+        _progress(job.pk, attempt, status=HoursImport.Status.CHECKED, total_rows=read, checked_rows=read)
+        return HoursImport.objects.get(pk=job.pk)
+    return _write(job, attempt)
+
+
+def _write(job: HoursImport, attempt: int) -> HoursImport:
+    _progress(job.pk, attempt, status=HoursImport.Status.WRITING)
     try:
         with transaction.atomic():
             # The job's row lock, held to the commit: a retried task waits instead of claiming it.
@@ -185,6 +206,32 @@ def _check_and_write(job_id: int, attempt: int, chunk_size: int) -> HoursImport:
             job.pk, attempt, status=HoursImport.Status.FAILED, error_count=len(messages),
             errors=[{"line": 0, "column": "", "message": message} for message in messages],
         )  # fmt: skip
+
+
+def hours_import_preview(job: HoursImport, *, limit: int = 200):
+    """The rows a checked job will write, in file order (the first ``limit``)."""
+    return HoursImportRow.objects.filter(job=job).select_related("volunteer", "activity").order_by("line")[:limit]
+
+
+def hours_import_confirm(*, job: HoursImport, user) -> HoursImport:
+    """Write a checked job's staged rows (all or nothing), as its uploader saw them in the
+    preview. Street staff only; a job that is not waiting for confirmation is refused."""
+    if (
+        not acts_on_whole_street(user)
+        or not user.has_perm("volunteers.add_hoursimport")
+        or not HoursImport.objects.scoped_for(user).filter(pk=job.pk).exists()
+    ):
+        raise PermissionDenied("只有街道工作人员可以导入数据。")
+    with transaction.atomic():
+        claimed = HoursImport.objects.select_for_update().filter(pk=job.pk, status=HoursImport.Status.CHECKED).first()
+        if claimed is None:
+            job.refresh_from_db()
+            raise ValidationError(f"“{job.file_name}”{job.get_status_display()}，不能再确认导入。")
+        HoursImport.objects.filter(pk=job.pk).update(status=HoursImport.Status.WRITING, heartbeat_at=timezone.now())
+    try:
+        return _write(claimed, claimed.attempt)
+    except _Superseded:
+        return HoursImport.objects.get(pk=job.pk)
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -122,13 +123,81 @@ def test_the_admin_shows_progress_and_errors(street_client, people, street_staff
     assert "已校验 1 行" in listing
 
 
-def test_upload_through_the_admin_runs_the_job(street_client, people, django_capture_on_commit_callbacks):
+def test_upload_through_the_admin_previews_then_writes_on_confirm(
+    street_client, people, django_capture_on_commit_callbacks
+):
+    # given the add page: the columns it needs and the template, before any upload
+    form = street_client.get(reverse("admin:volunteers_hoursimport_add")).content.decode()
+    assert "必需的列：志愿者编号、开始时间、结束时间" in form
+    assert reverse("admin:volunteers_hoursimport_template") in form
     upload = csv_file([["GC00000001", "", "", "值守", "2023-05-01 09:00", "2023-05-01 10:00"]])
+
+    # when uploaded: checked into the staging table, previewed, nothing written
     with django_capture_on_commit_callbacks(execute=True):
         response = street_client.post(reverse("admin:volunteers_hoursimport_add"), {"file": upload})
+    job = HoursImport.objects.get()
     assert response.status_code == 302
-    assert HoursImport.objects.get().status == "done"
+    assert response.url == reverse("admin:volunteers_hoursimport_change", args=[job.pk])
+    assert job.status == "checked"
+    assert not ServiceRecord.objects.exists()
+    page = street_client.get(response.url).content.decode()
+    assert "预览" in page and "GC00000001" in page and "值守" in page and "2023-05-01 09:00" in page
+    confirm_url = reverse("admin:volunteers_hoursimport_confirm", args=[job.pk])
+    assert confirm_url in page
+
+    # when confirmed: written, once
+    done = street_client.post(confirm_url)
+    assert done.status_code == 302
+    job.refresh_from_db()
+    assert job.status == "done" and job.written_rows == 1
     assert ServiceRecord.objects.filter(volunteer=people[0]).count() == 1
+    assert not HoursImportRow.objects.filter(job=job).exists()
+    again = street_client.post(confirm_url, follow=True)
+    assert "不能再确认导入" in again.content.decode()
+    assert ServiceRecord.objects.count() == 1
+
+
+def test_an_admin_upload_with_a_bad_row_writes_nothing_and_names_row_column_reason(
+    street_client, people, django_capture_on_commit_callbacks
+):
+    rows = [
+        ["GC00000001", "", "", "值守", "2023-05-01 09:00", "2023-05-01 10:00"],
+        ["GC00000002", "", "", "值守", "2023-05-01 09:00", "2023-05-01 08:00"],
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        street_client.post(reverse("admin:volunteers_hoursimport_add"), {"file": csv_file(rows)})
+    job = HoursImport.objects.get()
+
+    page = street_client.get(reverse("admin:volunteers_hoursimport_change", args=[job.pk])).content.decode()
+
+    assert job.status == "failed"
+    assert "第3行 · 结束时间：结束时间必须晚于开始时间。" in page
+    assert reverse("admin:volunteers_hoursimport_confirm", args=[job.pk]) not in page
+    assert street_client.post(reverse("admin:volunteers_hoursimport_confirm", args=[job.pk])).status_code == 302
+    assert not ServiceRecord.objects.exists()
+
+
+def test_the_hours_template_has_the_hours_export_header(street_client):
+    response = street_client.get(reverse("admin:volunteers_hoursimport_template"))
+
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert [c.value for c in book.worksheets[0][1]] == list(ServiceRecordResource().get_export_headers())
+    assert book.sheetnames[1] == "说明"
+
+
+def test_the_hours_template_is_for_street_staff(guihua_client):
+    assert guihua_client.get(reverse("admin:volunteers_hoursimport_template")).status_code == 403
+
+
+def test_a_secretary_cannot_confirm_a_checked_file(street_staff, guihua_secretary, people):
+    upload = csv_file([["GC00000001", "", "", "值守", "2023-05-01 09:00", "2023-05-01 10:00"]])
+    job = services.hours_import_start(upload=upload, user=street_staff, confirm_first=True)
+    job = services.hours_import_run(job_id=job.pk)
+    assert job.status == "checked"
+
+    with pytest.raises(PermissionDenied):
+        services.hours_import_confirm(job=job, user=guihua_secretary)
+    assert not ServiceRecord.objects.exists()
 
 
 def test_a_superuser_imports_into_the_default_street(admin_client, people, django_capture_on_commit_callbacks):
@@ -139,7 +208,8 @@ def test_a_superuser_imports_into_the_default_street(admin_client, people, djang
         response = admin_client.post(reverse("admin:volunteers_hoursimport_add"), {"file": upload})
     assert response.status_code == 302
     job = HoursImport.objects.get()
-    assert (job.street, job.status) == (people[0].community.street, "done")
+    assert (job.street, job.status) == (people[0].community.street, "checked")
+    admin_client.post(reverse("admin:volunteers_hoursimport_confirm", args=[job.pk]))
     assert ServiceRecord.objects.filter(volunteer=people[0]).count() == 1
 
 
@@ -200,3 +270,62 @@ def test_a_big_file_is_sent_to_the_background_import(people, street_staff, setti
     result = import_rows(rows, street_staff)
     assert "后台处理" in str(result.base_errors[0].error)
     assert ServiceRecord.objects.count() == 0
+
+
+def office_hours_file(rows):
+    """An hours file as an office writes it: a merged title row, then the header with a 备注."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["桂花社区五月志愿服务时长"])
+    sheet.merge_cells("A1:G1")
+    sheet.append([" 志愿者编号", "姓名", "活动", "服务内容", "开始时间\u3000", "结束时间", "备注"])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return SimpleUploadedFile("hours.xlsx", out.getvalue())
+
+
+def test_an_office_hours_file_is_previewed_with_a_warning(street_client, people, django_capture_on_commit_callbacks):
+    rows = [["GC00000001", "", "", "值守", "2023-05-01 09:00", "2023-05-01 10:00", "补录"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        street_client.post(reverse("admin:volunteers_hoursimport_add"), {"file": office_hours_file(rows)})
+    job = HoursImport.objects.get()
+
+    page = street_client.get(reverse("admin:volunteers_hoursimport_change", args=[job.pk])).content.decode()
+
+    assert (job.status, job.error_count) == ("checked", 0)
+    assert "已忽略未识别的列：备注" in page
+    assert HoursImportRow.objects.get(job=job).line == 3  # Excel's line: title, header, the row
+    assert not ServiceRecord.objects.exists()
+
+
+def test_a_bad_row_of_an_office_hours_file_is_named_by_its_excel_line(street_staff, people):
+    rows = [
+        ["GC00000001", "", "", "值守", "2023-05-01 09:00", "2023-05-01 10:00", ""],
+        ["GC99999999", "", "", "值守", "2023-05-01 09:00", "2023-05-01 10:00", "编号写错"],
+    ]
+    job = services.hours_import_start(upload=office_hours_file(rows), user=street_staff, confirm_first=True)
+    job = services.hours_import_run(job_id=job.pk)
+
+    assert job.status == "failed"
+    assert [(e["line"], e["column"]) for e in job.errors] == [(4, "志愿者编号")]
+    assert not ServiceRecord.objects.exists()
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_the_preview_page_stays_flat_as_rows_grow(
+    street_client, street_staff, people, count, django_assert_max_num_queries
+):
+    rows = [
+        [people[i % 3].number, "", "", "值守", f"2023-05-{1 + i // 3:02d} 09:00", f"2023-05-{1 + i // 3:02d} 10:00"]
+        for i in range(count)
+    ]
+    job = services.hours_import_start(upload=csv_file(rows), user=street_staff, confirm_first=True)
+    job = services.hours_import_run(job_id=job.pk)
+    assert job.status == "checked"
+
+    with django_assert_max_num_queries(20):
+        page = street_client.get(reverse("admin:volunteers_hoursimport_change", args=[job.pk]))
+
+    assert page.content.decode().count("<td>值守</td>") == count
