@@ -157,7 +157,8 @@ class PartyMemberAdmin(ScopedImportExportAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(ScopedAdmin):
+class PositionAdmin(ScopedImportExportAdmin):
+    resource_classes = [resources.PositionResource]
     list_display = ["person", "role", "organization", "community", "economic_society", "started_on", "ended_on"]
     list_select_related = ["person", "organization", "community", "economic_society__community"]
     list_filter = ["role", ("ended_on", admin.EmptyFieldListFilter)]
