@@ -185,7 +185,7 @@ class OpeningExceptionInline(ScopedInline):
 
 @admin.register(ServiceCenter)
 class ServiceCenterAdmin(ScopedImportExportAdmin):
-    resource_classes = [resources.ServiceCenterResource]
+    resource_classes = [resources.ServiceCenterResource, resources.WeeklyHoursResource]
     list_display = ["name", "level", "community", "phone", "open_status", "is_published", "is_demo"]
     list_select_related = ["community"]
     list_filter = ["level", "is_published", "is_demo"]
