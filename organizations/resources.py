@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import time
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from import_export import fields, instance_loaders, widgets
 
@@ -13,6 +15,7 @@ from core.importing import (
     LevelWidget,
     NamedForeignKeyWidget,
     StrictManyToManyWidget,
+    TextWidget,
     cell_text,
     choice,
     database_rules,
@@ -31,15 +34,18 @@ from .models import (
     Community,
     EconomicSociety,
     Grid,
+    OpeningException,
     OpeningInterval,
     PartyMember,
     PartyOrganization,
+    PasswordChangeDue,
     Position,
     ServiceCenter,
     ServiceType,
+    StaffScope,
 )
 from .opening import WEEKDAYS
-from .services import positions_follow_organization
+from .services import positions_follow_organization, roles_sync
 
 
 def _id_number_taken() -> str:
@@ -700,3 +706,169 @@ class WeeklyHoursResource(ScopedResource):
         OpeningInterval.objects.filter(center=instance).delete()
         for weekday, opens, closes in instance.new_week:
             OpeningInterval.objects.create(center=instance, weekday=weekday, opens_at=opens, closes_at=closes)
+
+
+class ClockWidget(widgets.Widget):
+    """A time of day as 09:00 (an Excel time cell reads too)."""
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, time):
+            return value
+        if hasattr(value, "time") and callable(value.time):
+            return value.time()
+        text = cell_text(value)
+        if not text:
+            return None
+        if re.fullmatch(r"\d{1,2}[:：]\d{2}(:00)?", text):
+            return _clock(text[:5] if text.count(":") == 2 else text)
+        raise ValueError(f"时间“{text}”无法识别，请写成 09:00 的形式。")
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else f"{value:%H:%M}"
+
+
+class OpeningExceptionResource(ScopedResource):
+    """Dated exceptions to a centre's week: closed all day, or open at special hours (one row
+    per interval). Rows are found by centre, date and opening time."""
+
+    street = text("center__street__name", "街道", readonly=True)
+    center = related("center", "服务中心", ServiceCenter, parents={"street__name": "街道"}, label="服务中心")
+    date = day("date", "日期")
+    is_closed = yes_no("is_closed", "全天闭馆")
+    opens_at = fields.Field(attribute="opens_at", column_name="开门", widget=ClockWidget())
+    closes_at = fields.Field(attribute="closes_at", column_name="关门", widget=ClockWidget())
+    note = text("note", "说明")
+
+    key_columns = ("街道", "服务中心", "日期", "开门")
+    select_related = ("center__street",)
+
+    class Meta(ScopedResource.Meta):
+        model = OpeningException
+        name = "特殊开放安排（闭馆或特殊时段）"
+        fields = ("street", "center", "date", "is_closed", "opens_at", "closes_at", "note")
+        import_id_fields = ("center", "date", "opens_at")
+        export_order = fields
+
+    def normalise_row(self, row) -> None:
+        if is_blank(row.get("全天闭馆")):
+            # Blank means “not closed”: a row with hours is a special opening.
+            row["全天闭馆"] = "否"
+
+
+# --- secretary logins -------------------------------------------------------------------------
+
+
+def one_time_password() -> str:
+    """12 characters a person can type from a printout: no 0/O or 1/l/I."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(12))
+
+
+class SecretaryLoader(instance_loaders.ModelInstanceLoader):
+    """The accounts the file names (by phone, the login name), read in one query."""
+
+    def __init__(self, resource, dataset=None):
+        super().__init__(resource, dataset)
+        phones: set[str] = set()
+        if dataset is not None and "手机" in (dataset.headers or []):
+            phones = {cell_text(restore_formula(value)) for value in dataset["手机"]} - {""}
+        self.instances = {scope.user.username: scope for scope in self.get_queryset().filter(user__username__in=phones)}
+        resource.taken_logins = set(
+            get_user_model()._default_manager.filter(username__in=phones).values_list("username", flat=True)
+        )
+
+    def get_instance(self, row):
+        return self.instances.get(cell_text(row.get("手机")))
+
+
+class SecretaryAccountResource(ScopedResource):
+    """Community secretaries' logins: name, phone (the login name) and community. A new phone
+    gets an account with the 社区书记 role, a one-time password (handed to the importing staff
+    member once, never stored in clear) and must change it at first login. A phone already
+    registered as a secretary of the street keeps its password; its name and communities are
+    updated. The file holds phones: export is for street staff only."""
+
+    name = fields.Field(attribute="account_name", column_name="姓名", widget=TextWidget())
+    phone = fields.Field(attribute="account_phone", column_name="手机", widget=TextWidget())
+    street = street_field()
+    communities = fields.Field(
+        attribute="communities",
+        column_name="社区",
+        widget=StrictManyToManyWidget(Community, parents={"street__name": "街道"}, label="社区"),
+    )
+
+    key_columns = ("手机",)
+    select_related = ("user", "street")
+    prefetch_related = ("communities",)
+    taken_logins: set[str] = frozenset()
+
+    class Meta(ScopedResource.Meta):
+        model = StaffScope
+        name = "社区书记账号（新账号发放一次性密码）"
+        fields = ("name", "phone", "street", "communities")
+        import_id_fields = ("phone",)
+        export_order = fields
+        instance_loader_class = SecretaryLoader
+
+    def __init__(self, new_passwords: list | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.new_passwords = new_passwords if new_passwords is not None else []
+
+    def get_queryset(self):
+        return super().get_queryset().filter(whole_street=False)
+
+    def dehydrate_name(self, scope) -> str:
+        return getattr(scope, "account_name", None) or scope.user.first_name
+
+    def dehydrate_phone(self, scope) -> str:
+        return scope.user.username
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self.new_passwords.clear()
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if import_validation_errors or instance.pk is None:
+            return False
+        communities = {c.pk for c in self.fields["communities"].clean(row)}
+        return (
+            instance.account_name == original.user.first_name
+            and instance.street_id == original.street_id
+            and communities == {c.pk for c in original.communities.all()}
+        )
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        instance.account_name = getattr(instance, "account_name", "")
+        if not instance.account_name:
+            errors.setdefault("account_name", []).append(ValidationError("必填，不能为空。"))
+        phone = instance.account_phone = getattr(instance, "account_phone", "")
+        if not re.fullmatch(r"1\d{10}", phone or ""):
+            errors.setdefault("account_phone", []).append(
+                ValidationError("请填写 11 位手机号：它是登录名，也用于找回密码。")
+            )
+        elif instance.pk is None and phone in self.taken_logins:
+            errors.setdefault("account_phone", []).append(
+                ValidationError("这个手机号已是其他街道或街道工作人员的登录名，不能作为本街道的书记账号。")
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        if is_create:
+            _, secretary_group = roles_sync()
+            user = get_user_model()(username=instance.account_phone, first_name=instance.account_name, is_staff=True)
+            password = one_time_password()
+            user.set_password(password)
+            user.save()
+            user.groups.add(secretary_group)
+            instance.user = user
+            instance.whole_street = False
+            if not kwargs.get("dry_run"):
+                self.new_passwords.append((instance.account_name, instance.account_phone, password))
+        elif instance.user.first_name != instance.account_name:
+            instance.user.first_name = instance.account_name
+            instance.user.save(update_fields=["first_name"])
+        instance.save()
+        if is_create:
+            PasswordChangeDue.objects.create(user=instance.user)

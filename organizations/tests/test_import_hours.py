@@ -162,3 +162,62 @@ def test_admin_preview_says_the_week_is_replaced_then_confirm_writes(street_clie
     )
     assert done.status_code == 302
     assert week() == [(d, time(9), time(17)) for d in (1, 2, 3)]
+
+
+# --- dated exceptions -------------------------------------------------------------------------
+
+EXCEPTION_HEADERS = ["街道", "服务中心", "日期", "全天闭馆", "开门", "关门", "说明"]
+
+
+def exception_row(date_, closed="否", opens="", closes="", note="", name=CENTRE):
+    return dict(zip(EXCEPTION_HEADERS, ["桂城街道", name, date_, closed, opens, closes, note], strict=True))
+
+
+def test_exceptions_import_closed_days_and_special_hours_and_round_trip(guicheng):
+    from organizations.models import OpeningException
+
+    rows = [
+        exception_row("2026-12-31", closed="是", note="盘点"),
+        exception_row("2027-01-02", opens="09:00", closes="12:00", note="元旦后加开"),
+        exception_row("2027-01-02", opens="14:00", closes="17:00", note="元旦后加开"),
+    ]
+
+    result = import_rows(resources.OpeningExceptionResource, rows)
+
+    assert errors_of(result) == {}
+    assert OpeningException.objects.filter(center__name=CENTRE, is_closed=True).get().note == "盘点"
+    assert OpeningException.objects.filter(center__name=CENTRE, is_closed=False).count() == 2
+    for fmt in ("xlsx", "csv"):
+        again = import_file(
+            resources.OpeningExceptionResource,
+            fmt,
+            export_file(resources.OpeningExceptionResource, fmt, OpeningException.objects.all()),
+        )
+        assert errors_of(again) == {}
+        assert again.totals["skip"] == OpeningException.objects.count()
+
+
+@pytest.mark.parametrize(
+    ("change", "column", "reason"),
+    [
+        ({"全天闭馆": "是", "开门": "09:00", "关门": "12:00"}, "整行", "全天闭馆时不填写开关门时间"),
+        ({"开门": "", "关门": ""}, "整行", "特殊开放须填写开门和关门时间"),
+        ({"开门": "9点"}, "开门", "时间“9点”无法识别"),
+        ({"服务中心": "无此中心"}, "服务中心", "找不到服务中心“无此中心”"),
+    ],
+)
+def test_a_bad_exception_row_is_named_and_nothing_written(guicheng, change, column, reason):
+    from organizations.models import OpeningException
+
+    before = OpeningException.objects.count()
+    rows = [
+        exception_row("2027-01-03", closed="是"),
+        exception_row("2027-01-04", opens="09:00", closes="12:00") | change,
+    ]
+
+    result = import_rows(resources.OpeningExceptionResource, rows)
+
+    errors = errors_of(result)
+    assert list(errors) == [3]
+    assert any(reason in message for message in errors[3].get(column, [])), errors
+    assert OpeningException.objects.count() == before
