@@ -467,6 +467,9 @@ CUSTOM_URL_TESTS = {
     "volunteers_volunteer_points": "test_pages_of_one_record_refuse_the_other_record",
     "volunteers_communitycheckin_letter": "test_pages_of_one_record_refuse_the_other_record",
     "volunteers_servicerecord_summary": "test_hours_summary_holds_the_viewers_records_only",
+    # Any street's scheme may be read to copy it (schemes are rules, not personal data); the copy
+    # goes only into the copier's street, and secretaries may not copy.
+    "indicators_scheme_copy": "indicators/tests/test_scheme_copy.py::test_a_secretary_cannot_copy",
 }
 
 
