@@ -20,7 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Subquery, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, Exists, F, Max, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Round
 from django.utils import timezone
 
@@ -29,7 +29,7 @@ from core.importing import upsert
 from core.once import first_of, insert_once
 from core.public_cache import public_content_changed
 from organizations.models import Street
-from organizations.scope import acts_on_whole_street, require
+from organizations.scope import acts_on_whole_street, require, scope_of
 
 from .models import (
     Dimension,
@@ -532,3 +532,62 @@ def indicators_load(*, path: Path = INDICATORS_FIXTURE) -> list[Scheme]:
             },
         )
     return schemes
+
+
+# --- Scheme copy ------------------------------------------------------------------------------
+
+SCHEME_COPY_REFUSAL = "只有街道工作人员可以复制评分方案。"
+
+
+@transaction.atomic
+def scheme_copy(*, source: Scheme, street: Street, user, year: int | None = None) -> Scheme:
+    """A new scheme of ``street`` with ``source``'s dimensions, weights, sub-indicators,
+    thresholds and levels, for the street to edit before a period uses it. ``source`` may be any
+    street's scheme (schemes are published rules, not personal data) and is only read. The copy
+    takes the next free version of its street, kind and year, so nothing in use is replaced."""
+    _require_street_staff(user, SCHEME_COPY_REFUSAL)
+    scope = scope_of(user)
+    if not scope.everything and scope.street_id != street.pk:
+        raise PermissionDenied("只能把方案复制到你所在的街道。")
+    year = year or source.year
+    taken = Scheme.objects.filter(street=street, subject_kind=source.subject_kind, year=year)
+    version = (taken.aggregate(latest=Max("version"))["latest"] or 0) + 1
+    copy = Scheme(
+        street=street,
+        name=source.name,
+        subject_kind=source.subject_kind,
+        year=year,
+        version=version,
+        star5_min=source.star5_min,
+        star4_min=source.star4_min,
+        star3_min=source.star3_min,
+        star2_min=source.star2_min,
+        rectification_level=source.rectification_level,
+        honour_level=source.honour_level,
+        description=(f"复制自{source.street.name}“{source}”。\n" + source.description).strip(),
+    )
+    copy._history_user = user
+    copy.full_clean()
+    copy.save()
+    for dimension in source.dimensions.prefetch_related("sub_indicators"):
+        new_dimension = Dimension(
+            scheme=copy,
+            number=dimension.number,
+            name=dimension.name,
+            weight=dimension.weight,
+            max_points=dimension.max_points,
+            description=dimension.description,
+        )
+        new_dimension._history_user = user
+        new_dimension.save()
+        for item in dimension.sub_indicators.all():
+            new_item = SubIndicator(
+                dimension=new_dimension,
+                number=item.number,
+                name=item.name,
+                max_points=item.max_points,
+                description=item.description,
+            )
+            new_item._history_user = user
+            new_item.save()
+    return copy

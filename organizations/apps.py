@@ -12,3 +12,5 @@ class OrganizationsConfig(AppConfig):
         from .key_figures import FIGURES
 
         register_all(FIGURES)
+
+        from . import signals  # noqa: F401 — the one-time password flag

@@ -471,6 +471,9 @@ CUSTOM_URL_TESTS = {
     "volunteers_servicerecord_summary": "test_hours_summary_holds_the_viewers_records_only",
     "volunteers_hoursimport_template": "volunteers/tests/test_import.py::test_the_hours_template_is_for_street_staff",
     "volunteers_hoursimport_confirm": "volunteers/tests/test_import.py::test_a_secretary_cannot_confirm_a_checked_file",
+    # Any street's scheme may be read to copy it (schemes are rules, not personal data); the copy
+    # goes only into the copier's street, and secretaries may not copy.
+    "indicators_scheme_copy": "indicators/tests/test_scheme_copy.py::test_a_secretary_cannot_copy",
 }
 
 

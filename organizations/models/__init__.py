@@ -5,7 +5,7 @@ from .centers import OpeningException, OpeningInterval, ServiceCenter, ServiceCe
 from .geography import AreaCluster, Community, CommunityQuerySet, District, EconomicSociety, Grid, GridQuerySet, Street
 from .joint_work import CoBuildingAgreement, JointMeeting, Need, Resource
 from .party import PartyMember, PartyOrganization, PartyOrganizationQuerySet, Position, PositionQuerySet
-from .staff import StaffScope
+from .staff import PasswordChangeDue, StaffScope
 
 __all__ = [
     "pinyin_of",
@@ -36,4 +36,5 @@ __all__ = [
     "Resource",
     "Need",
     "StaffScope",
+    "PasswordChangeDue",
 ]

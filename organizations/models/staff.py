@@ -38,3 +38,22 @@ class StaffScope(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} 的工作范围"
+
+
+class PasswordChangeDue(models.Model):
+    """A login given a one-time password (an imported secretary account): until it changes the
+    password it is sent to the password change page. The row goes when the password changes."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="password_change_due", verbose_name="用户"
+    )
+    since = models.DateTimeField("发放时间", auto_now_add=True)
+
+    scope_path = None  # read only by the login and the middleware, never listed
+
+    class Meta:
+        verbose_name = "待修改的一次性密码"
+        verbose_name_plural = "待修改的一次性密码"
+
+    def __str__(self) -> str:
+        return f"{self.user} 须修改密码"
