@@ -9,6 +9,8 @@
   the targets' achievement is shown beside it (``ProjectTarget.achievement``), never mixed in.
 - A theme's percent is the weighted mean of its items' percents, a plan's the weighted mean of
   its themes' percents (weights are positive). An empty theme or plan stands at 0.
+- A percent is 演示数据 (``progress_is_demo``) when the latest update it comes from is a demo
+  update, and a theme's or plan's when any percent it is the mean of is.
 
 Stored percents are written only by ``services.rollups_recompute``, which calls these
 functions; ``projects/tests/test_rollups.py`` proves stored == recomputed.
@@ -23,12 +25,24 @@ from decimal import ROUND_HALF_UP, Decimal
 TWO_PLACES = Decimal("0.01")
 
 
+def latest_update(updates: Iterable[tuple]) -> tuple | None:
+    """The latest of ``(date, pk, …)`` tuples (by date, then by the order they were posted)."""
+    return max(updates, key=lambda update: (update[0], update[1]), default=None)
+
+
 def latest_percent(updates: Iterable[tuple[date, int, int]]) -> tuple[int, date | None]:
     """``(percent, date)`` of the latest of ``(date, pk, percent)`` triples; ``(0, None)`` if none."""
-    latest = max(updates, key=lambda update: (update[0], update[1]), default=None)
+    latest = latest_update(updates)
     if latest is None:
         return 0, None
     return latest[2], latest[0]
+
+
+def latest_is_demo(updates: Iterable[tuple[date, int, int, bool]]) -> bool:
+    """Whether the latest of ``(date, pk, percent, is_demo)`` updates, the one the percent comes
+    from, is a demo update."""
+    latest = latest_update(updates)
+    return bool(latest and latest[3])
 
 
 def weighted_mean(pairs: Iterable[tuple[Decimal | int, Decimal | int]]) -> Decimal:

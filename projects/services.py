@@ -56,26 +56,26 @@ def _write_if_changed(model, pk: int, values: dict, current: dict) -> None:
         public_content_changed()
 
 
-def _recompute_latest(model, subject: str, rows: list[tuple[int, int, date | None]]) -> None:
-    """Each subject's percent and last update date from its newest update (``rollups``).
-    ``rows`` are the subjects' (pk, stored percent, stored last update date)."""
+def _recompute_latest(model, subject: str, rows: list[tuple[int, int, date | None, bool]]) -> None:
+    """Each subject's percent, last update date and demo mark from its newest update
+    (``rollups``). ``rows`` are the subjects' (pk, *DERIVED_FIELDS) as stored."""
     updates = defaultdict(list)
-    for subject_id, day, pk, percent in ProgressUpdate.objects.filter(
+    for subject_id, day, pk, percent, is_demo in ProgressUpdate.objects.filter(
         **{f"{subject}_id__in": [row[0] for row in rows]}
-    ).values_list(f"{subject}_id", "date", "pk", "percent"):
-        updates[subject_id].append((day, pk, percent))
-    for pk, percent, last in rows:
+    ).values_list(f"{subject}_id", "date", "pk", "percent", "is_demo"):
+        updates[subject_id].append((day, pk, percent, is_demo))
+    for pk, *stored in rows:
         new_percent, new_last = rollups.latest_percent(updates[pk])
         _write_if_changed(
             model,
             pk,
-            {"percent": new_percent, "last_update_on": new_last},
-            {"percent": percent, "last_update_on": last},
+            dict(zip(DERIVED_FIELDS, (new_percent, new_last, rollups.latest_is_demo(updates[pk])), strict=True)),
+            dict(zip(DERIVED_FIELDS, stored, strict=True)),
         )
 
 
 def _recompute_projects(project_ids: Iterable[int]) -> None:
-    rows = SecretaryProject.objects.filter(pk__in=list(project_ids)).values_list("pk", "percent", "last_update_on")
+    rows = SecretaryProject.objects.filter(pk__in=list(project_ids)).values_list("pk", *DERIVED_FIELDS)
     _recompute_latest(SecretaryProject, "project", list(rows))
 
 
@@ -84,20 +84,34 @@ def _recompute_plan(plan_id: int, item_ids: Iterable[int] | None = None) -> None
     items = WorkItem.objects.filter(theme__plan_id=plan_id)
     if item_ids is not None:
         items = items.filter(pk__in=list(item_ids))
-    _recompute_latest(WorkItem, "item", list(items.values_list("pk", "percent", "last_update_on")))
+    _recompute_latest(WorkItem, "item", list(items.values_list("pk", *DERIVED_FIELDS)))
 
-    by_theme = defaultdict(list)
-    for theme_id, percent, weight in WorkItem.objects.filter(theme__plan_id=plan_id).values_list(
-        "theme_id", "percent", "weight"
+    by_theme, demo_themes = defaultdict(list), set()
+    for theme_id, percent, weight, is_demo in WorkItem.objects.filter(theme__plan_id=plan_id).values_list(
+        "theme_id", "percent", "weight", "progress_is_demo"
     ):
         by_theme[theme_id].append((percent, weight))
+        if is_demo:
+            demo_themes.add(theme_id)
     theme_rows = []
-    for pk, percent, weight in WorkTheme.objects.filter(plan_id=plan_id).values_list("pk", "percent", "weight"):
+    for pk, percent, weight, is_demo in WorkTheme.objects.filter(plan_id=plan_id).values_list(
+        "pk", "percent", "weight", "progress_is_demo"
+    ):
         new_percent = rollups.weighted_mean(by_theme[pk])
-        _write_if_changed(WorkTheme, pk, {"percent": new_percent}, {"percent": percent})
+        _write_if_changed(
+            WorkTheme,
+            pk,
+            {"percent": new_percent, "progress_is_demo": pk in demo_themes},
+            {"percent": percent, "progress_is_demo": is_demo},
+        )
         theme_rows.append((new_percent, weight))
-    plan_percent = WorkPlan.objects.filter(pk=plan_id).values_list("percent", flat=True).get()
-    _write_if_changed(WorkPlan, plan_id, {"percent": rollups.weighted_mean(theme_rows)}, {"percent": plan_percent})
+    plan_percent, plan_demo = WorkPlan.objects.filter(pk=plan_id).values_list("percent", "progress_is_demo").get()
+    _write_if_changed(
+        WorkPlan,
+        plan_id,
+        {"percent": rollups.weighted_mean(theme_rows), "progress_is_demo": bool(demo_themes)},
+        {"percent": plan_percent, "progress_is_demo": plan_demo},
+    )
 
 
 @transaction.atomic
