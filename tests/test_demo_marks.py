@@ -106,8 +106,8 @@ def test_a_real_project_with_demo_updates_is_marked_on_the_board_and_its_page(cl
     page = client.get(reverse("site:project", args=[project.pk])).content.decode()
     percent_line = re.search(r'<p class="progress-line">.*?</p>', page)[0]
     assert MARK in percent_line
-    timeline = page[page.index('<ol class="timeline">') :]
-    entries = timeline.split("<li>")[1:]
+    start = page.index('<ol class="timeline">')
+    entries = page[start : page.index("</ol>", start)].split("<li>")[1:]
     assert len(entries) == project.updates.count() > 3
     assert all(MARK in entry for entry in entries)  # every made-up update says so
 
@@ -151,7 +151,8 @@ def test_the_home_page_marks_figures_counting_demo_records_and_demo_updates(clie
     for value in values.values():
         tile = next(tile for tile in tiles if f">{value.label}<" in tile)
         assert (MARK in tile) == value.is_demo, value.name
-    updates = page[page.index('id="updates-title"') :]
+    start = page.index('id="updates-title"')
+    updates = page[start : page.index("</section>", start)]
     assert updates.count("<li>") == updates.count(MARK) > 0
 
 
@@ -174,14 +175,16 @@ def test_the_figures_page_marks_its_demo_columns_and_communities(client, demo):
 def test_the_screen_marks_demo_figures_progress_stars_and_updates(client, demo):
     page = client.get(reverse("screen:home")).content.decode()
 
-    figures = page[page.index('class="panel panel-figures"') : page.index('class="panel panel-plan"')]
-    demo_figures = [v for v in registry.figures_for(default_street()) if v.computable and v.is_demo]
-    assert figures.count(MARK) == len(demo_figures) > 0
-    plan = page[page.index('class="panel panel-plan"') : page.index('class="panel panel-stars"')]
-    assert MARK in plan.split("</h2>")[0]
-    stars = page[page.index('class="panel panel-stars"') : page.index('class="panel panel-activities"')]
+    tiles = re.findall(r'<div class="figure"><dt>(.*?)</dt>(.*?)</div>', page)
+    demo_figures = {v.label for v in registry.figures_for(default_street()) if v.computable and v.is_demo}
+    assert tiles and demo_figures
+    for label, tile in tiles:
+        assert (MARK in tile) == (label in demo_figures), label
+    plan = page[page.index('id="group-plan"') :]
+    assert MARK in plan.split("</h2>")[0]  # beside the plan's overall percent
+    stars = re.search(r'<p class="panel-foot">.*?</p>', page[page.index('id="group-stars"') :])[0]
     assert MARK in stars
-    updates = page[page.index('class="panel panel-updates"') :]
+    updates = page[page.index('id="updates-title"') : page.index('class="screen-bar"')]
     assert updates.count("<li>") == updates.count(MARK) > 0
 
 
@@ -246,5 +249,6 @@ def test_a_real_update_after_demo_ones_takes_the_mark_off_the_percent(client, de
 
     assert not project.progress_is_demo
     assert MARK not in re.search(r'<p class="progress-line">.*?</p>', page)[0]
-    entries = page[page.index('<ol class="timeline">') :].split("<li>")[1:]
+    start = page.index('<ol class="timeline">')
+    entries = page[start : page.index("</ol>", start)].split("<li>")[1:]
     assert MARK not in entries[0] and all(MARK in entry for entry in entries[1:])

@@ -176,7 +176,7 @@ def test_every_figure_of_the_screen_is_in_one_group_of_a_few_tiles(client, guich
 
 
 def _value(name: str, order: int = 0) -> FigureValue:
-    return FigureValue(name=name, label=name, unit="个", value=1, computed_at=timezone.now(), order=order)
+    return FigureValue(name=name, label=name, unit="个", value=1, as_of=timezone.now(), order=order)
 
 
 def test_a_figure_no_group_names_is_still_shown_and_a_full_group_continues():
