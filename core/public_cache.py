@@ -4,9 +4,10 @@ behind them change.
 Every cached page's key carries a content version. A change to any record of the portal's apps
 (``post_save``, ``post_delete``, ``m2m_changed``, connected in ``PortalConfig.ready``) replaces
 the version, so every page is rendered afresh on its next visit; bulk writes that send no
-signals (the hours import, the ratings of a period, roll-ups, history-keeping bulk updates, a
-数读 refresh that changed a figure) call ``public_content_changed()`` themselves, and the
-timeout bounds what is left.
+signals (the hours import, the ratings of a period, roll-ups, history-keeping bulk updates) call
+``public_content_changed()`` themselves, a 数读 recomputation that found a new value calls
+``pages_changed()``, and the timeout bounds what is left. A change to a record also makes the
+stored 数读 snapshot stale (``core.registry``).
 
 The version is replaced when the transaction commits, never before: a page read between the
 write and the commit still shows the old records, and cached under a new version it (and the
@@ -27,6 +28,8 @@ from datetime import UTC, datetime
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+
+from . import registry
 
 VERSION_KEY = "portal:public:version"
 PORTAL_APPS = ("organizations", "projects", "volunteers", "indicators")
@@ -64,14 +67,23 @@ _due = threading.local()
 def _bump() -> None:
     if getattr(_due, "value", False):
         _due.value = False
+        registry.invalidate()
         cache.set(VERSION_KEY, _new_version(), None)
 
 
 def public_content_changed(**_kwargs) -> None:
-    """Every cached public page is stale once the current transaction commits (at once outside
-    one)."""
+    """Records changed: the 数读 snapshot is stale at once and again at the commit (a snapshot
+    computed in between, from the records before the change, is not kept), and every cached
+    public page once the current transaction commits (at once outside one)."""
+    registry.invalidate()
     _due.value = True
     transaction.on_commit(_bump)
+
+
+def pages_changed() -> None:
+    """What the pages show changed, though no record did (a 数读 recomputation found a new
+    value): every cached public page is stale once the current transaction commits."""
+    transaction.on_commit(lambda: cache.set(VERSION_KEY, _new_version(), None))
 
 
 def public_page(timeout: int = 300):

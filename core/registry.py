@@ -11,6 +11,7 @@ Each app declares its figures in its own ``key_figures.py``, a table (``FIGURES`
             label="党员志愿服务队",            # Chinese label
             unit="支",
             compute=teams,                    # (Street) -> int | Decimal | None; None = cannot be computed yet
+            demo=teams_demo,                  # (Street) -> bool: do demo records count towards it?
             admin_url=lambda street: "/admin/volunteers/volunteerteam/?…",  # the records it counts
             public_url=on_figures_page("volunteers.teams"),  # its column on the 数读明细 page
             help="未撤销的党员志愿服务队……",  # how it is counted; without public_url, also why
@@ -24,26 +25,31 @@ Each app declares its figures in its own ``key_figures.py``, a table (``FIGURES`
 ``public_url`` opens the public page that lists the records (reverse lazily, inside the
 callable); a figure without one says in ``help`` where the list is kept instead.
 
-``figures_for(street)`` gives each figure's value with the time it was computed and its links.
-Values are cached (Redis when ``REDIS_URL`` is set) per street. Any change to a model a figure
-declares in ``depends_on`` invalidates every street's figures (``signals``); the Celery beat
-entry ``indicators-refresh-figures`` recomputes them periodically, which also covers bulk writes
-that send no signals.
+``figures_for(street)`` gives each figure's value with its 截至 time (``as_of``), whether it
+counts demo records (``is_demo``, shown as 演示数据) and its links, all read from one stored
+snapshot per street (``core.models.FigureSnapshot``) that the home page, 数读明细, the lobby
+screen and the API share. Any change to a record of the portal's apps makes the snapshot stale
+(``core.public_cache``) and the next read recomputes it; the Celery beat entry
+``indicators-refresh-figures`` rechecks it periodically, which also covers bulk writes that
+send no signals and figures that move with the date.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+
+from .models import FigureSnapshot
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +69,11 @@ class Figure:
     public_url: Callable[..., str | None] | None = None
     # How it is counted, and why it may not be computable yet: shown beside the value.
     help: str = ""
-    # Model labels ("organizations.Community") whose changes make the cached value stale.
+    # Whether demo records (``is_demo``) count towards the value: the figure is then marked
+    # 演示数据 wherever it is shown. None: it counts no demo records.
+    demo: Callable[..., bool] | None = None
+    # Models whose changes make the value stale. A change to any record of the portal's apps
+    # always does (``core.public_cache``), so this matters only for models outside them.
     depends_on: tuple[str, ...] = ()
     # What a 0 means, shown instead of a bare 0 where a 0 would mislead (a count of this year
     # early in the year: “今年尚无记录”). Empty: a 0 is shown as it is.
@@ -72,14 +82,15 @@ class Figure:
 
 @dataclass(frozen=True)
 class FigureValue:
-    """A figure's value for one street as of ``computed_at``; ``value`` None means it cannot be
-    computed yet (``help`` says why)."""
+    """A figure's value for one street as of ``as_of`` (截至); ``value`` None means it cannot be
+    computed yet (``help`` says why); ``is_demo`` that demo records count towards it."""
 
     name: str
     label: str
     unit: str
     value: Number | None
-    computed_at: datetime
+    as_of: datetime
+    is_demo: bool = False
     admin_url: str | None = None
     public_url: str | None = None
     help: str = ""
@@ -108,8 +119,7 @@ class _Registry:
 
 _registry = _Registry()
 
-CACHE_PREFIX = "indicators:figures"
-GENERATION_KEY = f"{CACHE_PREFIX}:generation"
+GENERATION_KEY = "indicators:figures:generation"
 
 
 def register(figure: Figure) -> Figure:
@@ -176,30 +186,30 @@ def on_figures_page(anchor: str) -> Callable[..., str]:
 
 
 # --- Values -----------------------------------------------------------------------------------
+#
+# The snapshot (``core.models.FigureSnapshot``, one row per street) is the single source every
+# surface reads. It stays valid while the records' *generation* (a token in the cache) is the
+# one it was computed from: ``invalidate()`` replaces the token, which ``public_content_changed``
+# does on every change to a record of the portal's apps (at once, and again when the change
+# commits, so a snapshot computed in between is not kept). The next read then recomputes it.
+# A recomputation that finds the same values keeps their ``as_of``, so a page rendered before
+# it and one rendered after show the same 截至 time; the Celery beat entry also rechecks every
+# street (bulk writes without a signal, figures that move with the date), as does a read of a
+# snapshot not checked for ``INDICATORS_FIGURES_CACHE_SECONDS``.
 
 
-def _generation() -> int:
+def _generation() -> str:
     generation = cache.get(GENERATION_KEY)
     if generation is None:
-        # A fresh cache (or Redis down): any number works, as long as it is the same until bumped.
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        generation = cache.get(GENERATION_KEY) or 1
+        # A fresh cache (or Redis down): a new token, which no stored snapshot carries.
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        generation = cache.get(GENERATION_KEY) or uuid.uuid4().hex
     return generation
 
 
-def _key(street_id: int) -> str:
-    # The registered names are part of the key: a deploy that adds a figure reads fresh values
-    # instead of a cached list without it.
-    names = hashlib.sha256("|".join(sorted(_registry.figures)).encode()).hexdigest()[:12]
-    return f"{CACHE_PREFIX}:{_generation()}:{names}:{street_id}"
-
-
 def invalidate() -> None:
-    """Every street's cached figures are stale: the next read recomputes them."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, timeout=None)
+    """The records changed: every street's snapshot is stale and is recomputed when next read."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def _call(function, street, figure: Figure, what: str):
@@ -221,7 +231,8 @@ def compute(figure: Figure, street, *, now: datetime | None = None) -> FigureVal
         label=figure.label,
         unit=figure.unit,
         value=value,
-        computed_at=now or timezone.now(),
+        as_of=now or timezone.now(),
+        is_demo=value is not None and bool(_call(figure.demo, street, figure, "演示数据标记")),
         admin_url=_call(figure.admin_url, street, figure, "后台链接"),
         public_url=_call(figure.public_url, street, figure, "公开链接"),
         help=figure.help,
@@ -230,28 +241,86 @@ def compute(figure: Figure, street, *, now: datetime | None = None) -> FigureVal
     )
 
 
-def refresh(street) -> list[FigureValue]:
-    """Compute every figure for ``street`` now and cache the result."""
-    now = timezone.now()
-    values = [compute(figure, street, now=now) for figure in figures()]
-    before = cache.get(_key(street.pk))
-    cache.set(_key(street.pk), values, timeout=settings.INDICATORS_FIGURES_CACHE_SECONDS)
-    if before is None or [_shown(v) for v in before] != [_shown(v) for v in values]:
-        # The figures catch bulk writes that sent no signal: the pages showing them are stale.
-        from core.public_cache import public_content_changed
+def _stored(value: FigureValue) -> dict:
+    number = value.value
+    return {
+        "value": None if number is None else str(number),
+        "decimal": isinstance(number, Decimal),
+        "is_demo": value.is_demo,
+        "admin_url": value.admin_url,
+        "public_url": value.public_url,
+    }
 
-        public_content_changed()
+
+def _read(snapshot: FigureSnapshot) -> list[FigureValue]:
+    values = []
+    for figure in figures():
+        stored = snapshot.values[figure.name]
+        number = stored["value"]
+        if number is not None:
+            number = Decimal(number) if stored["decimal"] else int(number)
+        values.append(
+            FigureValue(
+                name=figure.name,
+                label=figure.label,
+                unit=figure.unit,
+                value=number,
+                as_of=snapshot.as_of,
+                is_demo=stored["is_demo"],
+                admin_url=stored["admin_url"],
+                public_url=stored["public_url"],
+                help=figure.help,
+                order=figure.order,
+            )
+        )
     return values
 
 
-def _shown(value: FigureValue) -> tuple:
-    """What a public page shows of a figure (its computing time aside)."""
-    return (value.name, value.value, value.public_url, value.help)
+def _snapshot(street) -> FigureSnapshot | None:
+    return FigureSnapshot.objects.filter(street_pk=street.pk).first()
+
+
+def refresh(street) -> list[FigureValue]:
+    """Compute every figure of ``street`` now and store the snapshot. Its ``as_of`` moves only
+    when a value (or its demo mark, or a link) changed; then the cached pages are dropped too,
+    which catches bulk writes that sent no signal."""
+    generation = _generation()  # read before computing: a change meanwhile stays a change
+    return _recompute(street, _snapshot(street), generation)
+
+
+def _recompute(street, snapshot: FigureSnapshot | None, generation: str) -> list[FigureValue]:
+    now = timezone.now()
+    stored = {figure.name: _stored(compute(figure, street, now=now)) for figure in figures()}
+    changed = snapshot is None or snapshot.values != stored
+    if snapshot is None:
+        snapshot = FigureSnapshot(street_pk=street.pk)
+    if changed:
+        snapshot.values, snapshot.as_of = stored, now
+    snapshot.checked_at, snapshot.generation = now, generation
+    try:
+        with transaction.atomic():
+            # Unchanged values: only the check is recorded.
+            snapshot.save(update_fields=None if changed else ["checked_at", "generation"])
+    except IntegrityError:  # another request stored this street's first snapshot meanwhile
+        snapshot = _snapshot(street)
+        return _read(snapshot)
+    if changed:
+        from core.public_cache import pages_changed
+
+        pages_changed()
+    return _read(snapshot)
 
 
 def figures_for(street) -> list[FigureValue]:
-    """The key figures of ``street``, from the cache when they are there."""
-    values = cache.get(_key(street.pk))
-    if values is None:
-        values = refresh(street)
-    return values
+    """The key figures of ``street`` from its stored snapshot (one query), recomputed first when
+    the records changed since, or when it has not been checked for a while."""
+    generation = _generation()
+    snapshot = _snapshot(street)
+    if (
+        snapshot is None
+        or snapshot.generation != generation
+        or set(snapshot.values) != set(_registry.figures)
+        or timezone.now() - snapshot.checked_at > timedelta(seconds=settings.INDICATORS_FIGURES_CACHE_SECONDS)
+    ):
+        return _recompute(street, snapshot, generation)
+    return _read(snapshot)

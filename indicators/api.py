@@ -49,10 +49,15 @@ class SubjectSerializer(DescribedModelSerializer):
 class RatingSerializer(DescribedModelSerializer):
     subject = SubjectSerializer(read_only=True, help_text="评定对象")
     movement_label = serializers.CharField(source="get_movement_display", read_only=True, help_text="升降（中文）")
+    is_demo = serializers.BooleanField(
+        source="period.is_demo",
+        read_only=True,
+        help_text="是否演示数据（评定期的评分由系统生成，星级和总分不是真实评定）",
+    )
 
     class Meta:
         model = Rating
-        fields = ["id", "subject", "total", "stars", "previous_stars", "movement", "movement_label", "rank"]
+        fields = ["id", "subject", "total", "stars", "previous_stars", "movement", "movement_label", "rank", "is_demo"]
         extra_kwargs = {
             "stars": {"help_text": "星级（1–5）"},
             "previous_stars": {"help_text": "上期星级，首次评定为空"},
@@ -107,6 +112,9 @@ class HistoryEntrySerializer(serializers.Serializer):
     total = serializers.DecimalField(source="rating.total", max_digits=6, decimal_places=2, help_text="总分")
     rank = serializers.IntegerField(source="rating.rank", allow_null=True, help_text="街道内排名")
     dimensions = DimensionRowSerializer(source="rows", many=True, help_text="各维度得分与街道平均、上期对比")
+    is_demo = serializers.BooleanField(
+        source="rating.period.is_demo", help_text="是否演示数据（评定期的评分由系统生成，星级和得分不是真实评定）"
+    )
 
 
 class RatingHistorySerializer(serializers.Serializer):
@@ -136,7 +144,10 @@ class FigureSerializer(serializers.Serializer):
     label = serializers.CharField(help_text="指标名称")
     unit = serializers.CharField(help_text="单位")
     value = serializers.FloatField(allow_null=True, help_text="数值；暂无法计算为空")
-    computed_at = serializers.DateTimeField(help_text="计算时间")
+    as_of = serializers.DateTimeField(
+        help_text="截至时间：数值按此时的记录计算，记录变化后自动重算；首页、数读明细和大屏显示同一时间"
+    )
+    is_demo = serializers.BooleanField(help_text="是否计入了演示数据（是则不是真实统计）")
     help = serializers.CharField(help_text="说明（如为何暂无法计算）")
 
 

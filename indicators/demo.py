@@ -184,7 +184,13 @@ def demo_ratings_load(*, street_name: str = "桂城街道") -> dict[str, int]:
     for quarter in QUARTERS:
         period = _period(scheme, quarter)
         if period.is_open and subjects:
-            counts["scores"] += _score(period, subjects, dimensions, plans)
+            scored = _score(period, subjects, dimensions, plans)
+            if scored and not period.is_demo:
+                # An existing period now holds invented scores: its stars are 演示数据 too.
+                period.is_demo = True
+                period._change_reason = "演示数据：写入演示评分"
+                period.save(update_fields=["is_demo"])
+            counts["scores"] += scored
             services.period_close_unchecked(period=period)
             counts["rated"] += services.period_ratings_compute(period_id=period.pk).rated
             period.refresh_from_db()

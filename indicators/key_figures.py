@@ -28,6 +28,12 @@ def _five_star_branches(street) -> int | None:
     return Rating.objects.filter(period=period, stars=5).count()
 
 
+def _five_star_demo(street) -> bool:
+    """The period's scores were invented by the demo generator (its ratings with them)."""
+    period = _latest_society_period(street)
+    return period is not None and period.is_demo
+
+
 def _five_star_url(street) -> str | None:
     period = _latest_society_period(street)
     if period is None:
@@ -47,8 +53,16 @@ def _open_cases(street) -> int:
     return RectificationCase.objects.public_open().filter(subject__street=street).count()
 
 
+def _open_cases_demo(street) -> bool:
+    return RectificationCase.objects.public_open().filter(subject__street=street, is_demo=True).exists()
+
+
 def _instructors(street) -> int:
     return Instructor.objects.active().filter(street=street).count()
+
+
+def _instructors_demo(street) -> bool:
+    return Instructor.objects.active().filter(street=street, is_demo=True).exists()
 
 
 FIGURES = (
@@ -57,6 +71,7 @@ FIGURES = (
         label="党建指导员",
         unit="名",
         compute=_instructors,
+        demo=_instructors_demo,
         admin_url=lambda street: admin_list("indicators.Instructor", street__id__exact=street.pk, is_active__exact=1),
         order=90,
         public_url=on_figures_page("indicators.instructors"),
@@ -68,6 +83,7 @@ FIGURES = (
         label="五星级经济社党支部",
         unit="个",
         compute=_five_star_branches,
+        demo=_five_star_demo,
         admin_url=_five_star_url,
         public_url=_honour_roll_url,
         order=91,
@@ -79,6 +95,7 @@ FIGURES = (
         label="整顿提升中的党组织",
         unit="个",
         compute=_open_cases,
+        demo=_open_cases_demo,
         admin_url=lambda street: admin_list("indicators.RectificationCase", public="yes", street=street.pk),
         order=92,
         public_url=on_figures_page("indicators.open_rectification_cases"),

@@ -32,10 +32,11 @@ def latest_rated_period(*, street: Street | int, subject_kind: str, published_on
 
 
 def period_ratings(*, period: Period) -> QuerySet:
-    """Every rating of a period by rank, with the subject's community and economic society."""
+    """Every rating of a period by rank, with the period (its 演示数据 mark), the subject's
+    community and economic society."""
     return (
         Rating.objects.filter(period=period)
-        .select_related("subject__community", "subject__economic_society")
+        .select_related("period", "subject__community", "subject__economic_society")
         .order_by("rank", "subject__name")
     )
 

@@ -18,8 +18,9 @@ def compute_period_ratings(period_id: int) -> dict[str, int]:
 
 @shared_task(name="indicators.tasks.refresh_key_figures")
 def refresh_key_figures() -> int:
-    """Periodic (see ``CELERY_BEAT_SCHEDULE``): recompute every street's 数读 figures into the
-    cache, which also catches bulk writes that sent no signal. Returns how many streets."""
+    """Periodic (see ``CELERY_BEAT_SCHEDULE``): recheck every street's stored 数读 snapshot, which
+    also catches bulk writes that sent no signal and figures that move with the date (its 截至
+    time moves only if a value changed). Returns how many streets."""
     streets = list(Street.objects.order_by("pk"))
     for street in streets:
         registry.refresh(street)

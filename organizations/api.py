@@ -36,10 +36,11 @@ class CommunitySerializer(DescribedModelSerializer):
 
     class Meta:
         model = Community
-        fields = ["id", "name", "kind", "kind_label", "street", "area_cluster", "grids"]
+        fields = ["id", "name", "kind", "kind_label", "street", "area_cluster", "grids", "is_demo"]
         extra_kwargs = {
             "name": {"help_text": "社区名称"},
             "kind": {"help_text": "社区类型：urban 城市社区，rural 农村社区"},
+            "is_demo": {"help_text": "是否演示数据（由系统生成，不是真实社区）"},
         }
 
     @extend_schema_field(
@@ -151,8 +152,10 @@ class CenterSerializer(DescribedModelSerializer):
             "next_opening",
             "weekly_hours",
             "week",
+            "is_demo",
         ]
         extra_kwargs = {
+            "is_demo": {"help_text": "是否演示数据（地址、开放时间等由系统生成，不是真实情况）"},
             "level": {"help_text": "层级代码"},
             "latitude": {"help_text": "纬度（GCJ-02）"},
             "longitude": {"help_text": "经度（GCJ-02）"},

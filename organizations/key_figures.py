@@ -1,12 +1,13 @@
 """The key figures (数读) of ``organizations``: the table ``FIGURES``, registered by
 ``OrganizationsConfig.ready()``. Each counts records of one street and links to the admin list
-of exactly the records it counts, and to its column on the public 数读明细 page."""
+of exactly the records it counts, and to its column on the public 数读明细 page; its ``demo``
+says whether any record it counts is 演示数据 (one EXISTS query)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from core.registry import Figure, admin_list, on_figures_page
@@ -44,14 +45,21 @@ def _communities(street):
     return Community.objects.filter(street=street)
 
 
+def _demo(queryset) -> bool:
+    return queryset.filter(is_demo=True).exists()
+
+
 def _grids(level: int):
     def compute(street) -> int:
         return Grid.objects.filter(community__street=street, level=level).count()
 
+    def demo(street) -> bool:
+        return _demo(Grid.objects.filter(community__street=street, level=level))
+
     def admin_url(street) -> str:
         return admin_list("organizations.Grid", community__in=_community_ids(street), level__exact=level)
 
-    return compute, admin_url
+    return compute, demo, admin_url
 
 
 def _one_shoulder(street) -> dict:
@@ -66,6 +74,22 @@ def _one_shoulder_count(street) -> int | None:
 def _one_shoulder_rate(street) -> int | None:
     summary = _one_shoulder(street)
     return summary["rate"] if summary["total"] else None
+
+
+def _one_shoulder_demo(street) -> bool:
+    """A rural community counted, or a current 书记 or 主任 post of one, is demo (one query)."""
+    demo_post = Position.objects.current().filter(
+        role__in=(Position.Role.SECRETARY, Position.Role.DIRECTOR), community=OuterRef("pk"), is_demo=True
+    )
+    return _communities(street).rural().filter(Q(is_demo=True) | Exists(demo_post)).exists()
+
+
+def _cross_appointment_demo(street) -> bool:
+    return _demo(
+        Position.objects.current().filter(
+            role__in=(Position.Role.DIRECTOR, *Position.PARTY_ROLES), community__street=street
+        )
+    )
 
 
 def _cross_appointment_rate(street) -> Decimal | None:
@@ -97,30 +121,61 @@ def _centres_of_communities(street) -> int:
     )
 
 
+def _centres_of_communities_demo(street) -> bool:
+    """A community counted is demo (the centres' own records are real places with demo details:
+    their addresses and hours, which the figure does not count)."""
+    return _demo(
+        _communities(street).filter(
+            Exists(ServiceCenter.objects.filter(community=OuterRef("pk"), level=ServiceCenter.Level.COMMUNITY))
+        )
+    )
+
+
 def _joint_meetings_this_year(street) -> int:
     return JointMeeting.objects.filter(community__street=street, held_on__year=_this_year()).count()
+
+
+def _joint_meetings_this_year_demo(street) -> bool:
+    return _demo(JointMeeting.objects.filter(community__street=street, held_on__year=_this_year()))
 
 
 def _communities_with_joint_meetings(street) -> int:
     return _communities(street).urban().filter(Exists(JointMeeting.objects.filter(community=OuterRef("pk")))).count()
 
 
+def _joint_meeting_communities_demo(street) -> bool:
+    return _demo(JointMeeting.objects.filter(community__in=_communities(street).urban()))
+
+
+def _fully_covered(street):
+    return EconomicSociety.objects.filter(community__street=street).filter(
+        Exists(PartyOrganization.objects.filter(economic_society=OuterRef("pk"), kind=PartyOrganization.Kind.BRANCH)),
+        Exists(
+            ServiceCenter.objects.filter(economic_society=OuterRef("pk"), level=ServiceCenter.Level.ECONOMIC_SOCIETY)
+        ),
+    )
+
+
 def _societies_fully_covered(street) -> int:
     """一社一支部一阵地 (730 item 3.4): economic societies with a party branch of their own and
     a 经济社党建阵地 of their own."""
+    return _fully_covered(street).count()
+
+
+def _societies_fully_covered_demo(street) -> bool:
+    """A society counted, or the branch that makes it count, is demo (its 阵地's details are
+    demo in the reference data, its existence is not)."""
     return (
-        EconomicSociety.objects.filter(community__street=street)
+        _fully_covered(street)
         .filter(
-            Exists(
-                PartyOrganization.objects.filter(economic_society=OuterRef("pk"), kind=PartyOrganization.Kind.BRANCH)
-            ),
-            Exists(
-                ServiceCenter.objects.filter(
-                    economic_society=OuterRef("pk"), level=ServiceCenter.Level.ECONOMIC_SOCIETY
+            Q(is_demo=True)
+            | Exists(
+                PartyOrganization.objects.filter(
+                    economic_society=OuterRef("pk"), kind=PartyOrganization.Kind.BRANCH, is_demo=True
                 )
-            ),
+            )
         )
-        .count()
+        .exists()
     )
 
 
@@ -136,12 +191,13 @@ RESERVE_CADRE_HELP = (
 
 
 def _grid_figure(level: int, label: str) -> Figure:
-    compute, admin_url = _grids(level)
+    compute, demo, admin_url = _grids(level)
     return Figure(
         name=f"organizations.grids_level_{level}",
         label=label,
         unit="个",
         compute=compute,
+        demo=demo,
         admin_url=admin_url,
         order=20 + level,
         public_url=on_figures_page(f"organizations.grids_level_{level}"),
@@ -157,6 +213,7 @@ FIGURES = (
         label="社区",
         unit="个",
         compute=lambda street: _communities(street).count(),
+        demo=lambda street: _demo(_communities(street)),
         admin_url=lambda street: admin_list("organizations.Community", street__id__exact=street.pk),
         order=10,
         public_url=on_figures_page("organizations.communities"),
@@ -168,6 +225,7 @@ FIGURES = (
         label="基层党组织",
         unit="个",
         compute=lambda street: PartyOrganization.objects.filter(street=street).count(),
+        demo=lambda street: _demo(PartyOrganization.objects.filter(street=street)),
         admin_url=lambda street: admin_list("organizations.PartyOrganization", street__id__exact=street.pk),
         order=30,
         public_url=on_figures_page("organizations.party_organizations"),
@@ -182,6 +240,7 @@ FIGURES = (
         compute=lambda street: PartyOrganization.objects.filter(
             street=street, kind=PartyOrganization.Kind.BRANCH
         ).count(),
+        demo=lambda street: _demo(PartyOrganization.objects.filter(street=street, kind=PartyOrganization.Kind.BRANCH)),
         admin_url=lambda street: admin_list(
             "organizations.PartyOrganization", street__id__exact=street.pk, kind__exact="branch"
         ),
@@ -195,6 +254,7 @@ FIGURES = (
         label="在册党员",
         unit="名",
         compute=lambda street: PartyMember.objects.filter(organization__street=street).count(),
+        demo=lambda street: _demo(PartyMember.objects.filter(organization__street=street)),
         admin_url=lambda street: admin_list(
             "organizations.PartyMember", organization__in=_ids(PartyOrganization.objects.filter(street=street))
         ),
@@ -208,6 +268,7 @@ FIGURES = (
         label="完成“一肩挑”的社区",
         unit="个",
         compute=_one_shoulder_count,
+        demo=_one_shoulder_demo,
         admin_url=lambda street: admin_list(
             "organizations.Community", street__id__exact=street.pk, is_one_shoulder="1"
         ),
@@ -221,6 +282,7 @@ FIGURES = (
         label="“一肩挑”完成率",
         unit="%",
         compute=_one_shoulder_rate,
+        demo=_one_shoulder_demo,
         admin_url=lambda street: admin_list("organizations.Community", street__id__exact=street.pk),
         order=51,
         public_url=on_figures_page("organizations.one_shoulder_rate"),
@@ -232,6 +294,7 @@ FIGURES = (
         label="班子交叉任职率",
         unit="%",
         compute=_cross_appointment_rate,
+        demo=_cross_appointment_demo,
         admin_url=lambda street: admin_list(
             "organizations.Position",
             role__exact="director",
@@ -256,6 +319,7 @@ FIGURES = (
         label="设立社区党群服务中心的社区",
         unit="个",
         compute=_centres_of_communities,
+        demo=_centres_of_communities_demo,
         admin_url=lambda street: admin_list(
             "organizations.ServiceCenter", street__id__exact=street.pk, level__exact="community"
         ),
@@ -269,6 +333,7 @@ FIGURES = (
         label="建立党群联席会议制度的城市社区",
         unit="个",
         compute=_communities_with_joint_meetings,
+        demo=_joint_meeting_communities_demo,
         admin_url=lambda street: admin_list(
             "organizations.JointMeeting", community__in=_ids(_communities(street).urban())
         ),
@@ -282,6 +347,7 @@ FIGURES = (
         label="今年召开的党群联席会议",
         unit="次",
         compute=_joint_meetings_this_year,
+        demo=_joint_meetings_this_year_demo,
         admin_url=lambda street: admin_list(
             "organizations.JointMeeting", community__in=_community_ids(street), held_on__year=_this_year()
         ),
@@ -296,6 +362,7 @@ FIGURES = (
         label="“一社一支部一阵地”的经济社",
         unit="个",
         compute=_societies_fully_covered,
+        demo=_societies_fully_covered_demo,
         admin_url=lambda street: admin_list(
             "organizations.ServiceCenter", street__id__exact=street.pk, level__exact="economic_society"
         ),

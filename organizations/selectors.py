@@ -218,7 +218,7 @@ def communities_for_figures(*, street: Street) -> QuerySet:
             ),
             has_joint_meeting=Exists(JointMeeting.objects.filter(community=OuterRef("pk"))),
         )
-        .only("name", "kind", "street_id", "pinyin")
+        .only("name", "kind", "street_id", "pinyin", "is_demo")
         .order_by("pinyin", "name")
     )
 

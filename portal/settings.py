@@ -261,7 +261,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.tasks.remind_stale_projects",
         "schedule": crontab(hour=9, minute=0),
     },
-    # The 数读 key figures, recomputed into the cache (signals only mark them stale).
+    # The 数读 snapshots, rechecked (a change to a record marks them stale; this catches bulk writes
+    # without signals and figures that move with the date).
     "indicators-refresh-figures": {
         "task": "indicators.tasks.refresh_key_figures",
         # Seconds; deploy/prod-check.sh sets a few, to see the beat's entry run on the worker.
@@ -368,7 +369,8 @@ PORTAL_MAX_REQUEST_BYTES = 9 * PORTAL_MAX_PHOTO_BYTES + DATA_UPLOAD_MAX_MEMORY_S
 PROJECTS_LAG_MARGIN = env.int("PROJECTS_LAG_MARGIN", default=15)
 # A secretary may correct their own progress update for this long after posting it.
 PROJECTS_UPDATE_EDIT_WINDOW_MINUTES = env.int("PROJECTS_UPDATE_EDIT_WINDOW_MINUTES", default=30)
-# 数读: how long a street's computed key figures stay cached (the beat entry refreshes them sooner).
+# 数读: how long a street's stored snapshot is read without a recheck (a change to a record makes it
+# stale at once; the beat entry rechecks it sooner).
 INDICATORS_FIGURES_CACHE_SECONDS = env.int("INDICATORS_FIGURES_CACHE_SECONDS", default=60 * 60)
 # A subject under rectification is visited at least this often (seed 004: 定期跟踪指导).
 INDICATORS_VISIT_INTERVAL_DAYS = env.int("INDICATORS_VISIT_INTERVAL_DAYS", default=30)

@@ -36,10 +36,11 @@ class TargetSerializer(DescribedModelSerializer):
 class MilestoneSerializer(DescribedModelSerializer):
     class Meta:
         model = ProjectMilestone
-        fields = ["number", "title", "due_on", "done_on"]
+        fields = ["number", "title", "due_on", "done_on", "is_demo"]
         extra_kwargs = {
             "title": {"help_text": "节点"},
             "done_on": {"help_text": "实际完成日期，未完成为空"},
+            "is_demo": {"help_text": "是否演示数据（报道没有写明、由演示数据补足的节点）"},
         }
 
 
@@ -66,10 +67,11 @@ class UpdateSerializer(DescribedModelSerializer):
 
     class Meta:
         model = ProgressUpdate
-        fields = ["id", "date", "text", "percent", "photos"]
+        fields = ["id", "date", "text", "percent", "photos", "is_demo"]
         extra_kwargs = {
             "text": {"help_text": "进展内容"},
             "percent": {"help_text": "完成进度（%）"},
+            "is_demo": {"help_text": "是否演示数据（由系统生成，不是真实进展）"},
         }
 
 
@@ -99,6 +101,8 @@ class ProjectSerializer(DescribedModelSerializer):
             "is_lagging",
             "accepts_updates",
             "is_public",
+            "is_demo",
+            "progress_is_demo",
             "targets",
             "milestones",
         ]
@@ -111,6 +115,8 @@ class ProjectSerializer(DescribedModelSerializer):
             },
             "percent": {"help_text": "完成进度（%），取最新一条进展"},
             "is_public": {"help_text": "是否公开（未公开的只有工作范围内的工作人员能看到）"},
+            "is_demo": {"help_text": "项目本身是否演示数据（由系统生成，不是真实项目）"},
+            "progress_is_demo": {"help_text": "完成进度是否来自演示数据（最新一条进展为演示数据，真实项目也可能如此）"},
         }
 
 
@@ -213,12 +219,16 @@ class ItemSerializer(DescribedModelSerializer):
             "percent",
             "last_update_on",
             "is_lagging",
+            "is_demo",
+            "progress_is_demo",
         ]
         extra_kwargs = {
             "number": {"help_text": "序号"},
             "weight": {"help_text": "权重"},
             "target": {"help_text": "目标"},
             "percent": {"help_text": "完成进度（%）"},
+            "is_demo": {"help_text": "牵头单位、权重、时限、目标是否演示数据（要点名称来自公开报道）"},
+            "progress_is_demo": {"help_text": "完成进度是否来自演示数据"},
         }
 
 
@@ -227,10 +237,11 @@ class ThemeSerializer(DescribedModelSerializer):
 
     class Meta:
         model = WorkTheme
-        fields = ["number", "title", "weight", "percent", "items"]
+        fields = ["number", "title", "weight", "percent", "progress_is_demo", "items"]
         extra_kwargs = {
             "weight": {"help_text": "权重"},
             "percent": {"help_text": "完成进度（%），由要点加权汇总"},
+            "progress_is_demo": {"help_text": "完成进度是否计入了演示数据"},
         }
 
 
@@ -240,11 +251,14 @@ class PlanSerializer(DescribedModelSerializer):
 
     class Meta:
         model = WorkPlan
-        fields = ["id", "year", "title", "short_title", "street", "published_on", "percent", "themes"]
+        fields = [
+            "id", "year", "title", "short_title", "street", "published_on", "percent", "progress_is_demo", "themes",
+        ]  # fmt: skip
         extra_kwargs = {
             "title": {"help_text": "名称"},
             "short_title": {"help_text": "简称"},
             "percent": {"help_text": "总进度（%），由主题加权汇总"},
+            "progress_is_demo": {"help_text": "总进度是否计入了演示数据"},
         }
 
 
@@ -275,6 +289,13 @@ class PlanViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
 YEAR_PARAMETER = OpenApiParameter("year", int, description="年度；不填为全部年度")
 
 
+def _demo(record: bool, progress: bool) -> str:
+    """The open data's 演示数据 column: which of a row's values are invented."""
+    if record:
+        return "是"
+    return "进度为演示数据" if progress else "否"
+
+
 def _year(request) -> int | None:
     return query_int(request, "year", "请填写有效的年度，如 2023。")
 
@@ -292,10 +313,10 @@ class ProjectsCsvView(PublicReadMixin, APIView):
         projects = selectors.public_projects()
         if year is not None:
             projects = projects.filter(year=year)
-        header = ["编号", "年度", "社区", "项目", "状态", "进度(%)", "最近进展", "滞后"]
+        header = ["编号", "年度", "社区", "项目", "状态", "进度(%)", "最近进展", "滞后", "演示数据"]
         rows = [
             [p.pk, p.year, p.community.name, p.title, p.get_status_display(), p.percent, p.last_update_on or "",
-             "是" if p.is_lagging else "否"]
+             "是" if p.is_lagging else "否", _demo(p.is_demo, p.progress_is_demo)]
             for p in projects
         ]  # fmt: skip
         return csv_response(header, rows, f"secretary-projects-{year or 'all'}.csv")
@@ -311,10 +332,23 @@ class PlanCsvView(PublicReadMixin, APIView):
     @extend_schema(tags=["开放数据"], parameters=[YEAR_PARAMETER], responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request):
         year = _year(request)
-        header = ["年度", "主题", "要点序号", "要点", "牵头单位", "权重", "完成时限", "进度(%)", "最近进展", "滞后"]
+        header = [
+            "年度",
+            "主题",
+            "要点序号",
+            "要点",
+            "牵头单位",
+            "权重",
+            "完成时限",
+            "进度(%)",
+            "最近进展",
+            "滞后",
+            "演示数据",
+        ]
         rows = [
             [i.theme.plan.year, f"{i.theme.number}. {i.theme.title}", i.number, i.title, i.lead_unit, i.weight,
-             i.deadline or "", i.percent, i.last_update_on or "", "是" if i.is_lagging else "否"]
+             i.deadline or "", i.percent, i.last_update_on or "", "是" if i.is_lagging else "否",
+             _demo(i.is_demo, i.progress_is_demo)]
             for i in selectors.public_plan_items(year=year)
         ]  # fmt: skip
         return csv_response(header, rows, f"guicheng-730-{year or 'all'}.csv")

@@ -13,6 +13,8 @@
   typed: 未启动 before the first update, 推进中 after it, and at 100 % 已完成 — or 待验收 while
   the project has an acceptance step (a milestone marked 验收节点) without a completion date.
   Whether it is 滞后 is a separate, computed flag (``lagging.py``), shown beside the status.
+- A percent is 演示数据 (``progress_is_demo``) when the latest update it comes from is a demo
+  update, and a theme's or plan's when any percent it is the mean of is.
 
 Stored percents and statuses are written only by ``services.rollups_recompute``, which calls
 these functions; ``projects/tests/test_rollups.py`` proves stored == recomputed.
@@ -46,12 +48,24 @@ def progress_status(*, percent: int, last_update_on: date | None, acceptance_pen
     return ProgressStatus.IN_PROGRESS
 
 
+def latest_update(updates: Iterable[tuple]) -> tuple | None:
+    """The latest of ``(date, pk, …)`` tuples (by date, then by the order they were posted)."""
+    return max(updates, key=lambda update: (update[0], update[1]), default=None)
+
+
 def latest_percent(updates: Iterable[tuple[date, int, int]]) -> tuple[int, date | None]:
     """``(percent, date)`` of the latest of ``(date, pk, percent)`` triples; ``(0, None)`` if none."""
-    latest = max(updates, key=lambda update: (update[0], update[1]), default=None)
+    latest = latest_update(updates)
     if latest is None:
         return 0, None
     return latest[2], latest[0]
+
+
+def latest_is_demo(updates: Iterable[tuple[date, int, int, bool]]) -> bool:
+    """Whether the latest of ``(date, pk, percent, is_demo)`` updates, the one the percent comes
+    from, is a demo update."""
+    latest = latest_update(updates)
+    return bool(latest and latest[3])
 
 
 def weighted_mean(pairs: Iterable[tuple[Decimal | int, Decimal | int]]) -> Decimal:

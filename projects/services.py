@@ -56,51 +56,47 @@ def _write_if_changed(model, pk: int, values: dict, current: dict) -> None:
         public_content_changed()
 
 
-def _latest_of(subject: str, ids: list[int]) -> dict[int, tuple[int, date | None]]:
-    """Each subject's ``(percent, date)`` from its newest update (``rollups``); one query."""
+# What a subject's newest update decides (``rollups``): a 书记工程 derives its status from them too.
+LATEST_FIELDS = ("percent", "last_update_on", "progress_is_demo")
+
+
+def _latest_of(subject: str, ids: list[int]) -> dict[int, tuple[int, date | None, bool]]:
+    """Each subject's ``(percent, date, is_demo)`` from its newest update; one query."""
     updates = defaultdict(list)
-    for subject_id, day, pk, percent in ProgressUpdate.objects.filter(**{f"{subject}_id__in": ids}).values_list(
-        f"{subject}_id", "date", "pk", "percent"
-    ):
-        updates[subject_id].append((day, pk, percent))
-    return {pk: rollups.latest_percent(updates[pk]) for pk in ids}
+    for subject_id, day, pk, percent, is_demo in ProgressUpdate.objects.filter(
+        **{f"{subject}_id__in": ids}
+    ).values_list(f"{subject}_id", "date", "pk", "percent", "is_demo"):
+        updates[subject_id].append((day, pk, percent, is_demo))
+    return {pk: (*rollups.latest_percent(updates[pk]), rollups.latest_is_demo(updates[pk])) for pk in ids}
 
 
-def _recompute_latest(model, subject: str, rows: list[tuple[int, int, date | None]]) -> None:
-    """Each subject's percent and last update date from its newest update (``rollups``).
-    ``rows`` are the subjects' (pk, stored percent, stored last update date)."""
+def _recompute_latest(model, subject: str, rows: list[tuple]) -> None:
+    """Each subject's percent, last update date and demo mark from its newest update.
+    ``rows`` are the subjects' (pk, *LATEST_FIELDS) as stored."""
     latest = _latest_of(subject, [row[0] for row in rows])
-    for pk, percent, last in rows:
-        new_percent, new_last = latest[pk]
+    for pk, *stored in rows:
         _write_if_changed(
-            model,
-            pk,
-            {"percent": new_percent, "last_update_on": new_last},
-            {"percent": percent, "last_update_on": last},
+            model, pk, dict(zip(LATEST_FIELDS, latest[pk], strict=True)), dict(zip(LATEST_FIELDS, stored, strict=True))
         )
 
 
 def _recompute_projects(project_ids: Iterable[int]) -> None:
-    """Percent, last update date and status (``rollups.progress_status``): three queries."""
+    """Percent, last update date, demo mark and status (``rollups.progress_status``): three queries."""
     ids = list(project_ids)
-    rows = SecretaryProject.objects.filter(pk__in=ids).values_list("pk", "percent", "last_update_on", "status")
+    fields = (*LATEST_FIELDS, "status")
+    rows = SecretaryProject.objects.filter(pk__in=ids).values_list("pk", *fields)
     latest = _latest_of("project", ids)
     pending = set(
         ProjectMilestone.objects.filter(project_id__in=ids, is_acceptance=True, done_on__isnull=True).values_list(
             "project_id", flat=True
         )
     )
-    for pk, percent, last, status in rows:
-        new_percent, new_last = latest[pk]
-        new_status = rollups.progress_status(
-            percent=new_percent, last_update_on=new_last, acceptance_pending=pk in pending
+    for pk, *stored in rows:
+        new = dict(zip(LATEST_FIELDS, latest[pk], strict=True))
+        new["status"] = rollups.progress_status(
+            percent=new["percent"], last_update_on=new["last_update_on"], acceptance_pending=pk in pending
         )
-        _write_if_changed(
-            SecretaryProject,
-            pk,
-            {"percent": new_percent, "last_update_on": new_last, "status": new_status},
-            {"percent": percent, "last_update_on": last, "status": status},
-        )
+        _write_if_changed(SecretaryProject, pk, new, dict(zip(fields, stored, strict=True)))
 
 
 def _recompute_plan(plan_id: int, item_ids: Iterable[int] | None = None) -> None:
@@ -108,20 +104,34 @@ def _recompute_plan(plan_id: int, item_ids: Iterable[int] | None = None) -> None
     items = WorkItem.objects.filter(theme__plan_id=plan_id)
     if item_ids is not None:
         items = items.filter(pk__in=list(item_ids))
-    _recompute_latest(WorkItem, "item", list(items.values_list("pk", "percent", "last_update_on")))
+    _recompute_latest(WorkItem, "item", list(items.values_list("pk", *LATEST_FIELDS)))
 
-    by_theme = defaultdict(list)
-    for theme_id, percent, weight in WorkItem.objects.filter(theme__plan_id=plan_id).values_list(
-        "theme_id", "percent", "weight"
+    by_theme, demo_themes = defaultdict(list), set()
+    for theme_id, percent, weight, is_demo in WorkItem.objects.filter(theme__plan_id=plan_id).values_list(
+        "theme_id", "percent", "weight", "progress_is_demo"
     ):
         by_theme[theme_id].append((percent, weight))
+        if is_demo:
+            demo_themes.add(theme_id)
     theme_rows = []
-    for pk, percent, weight in WorkTheme.objects.filter(plan_id=plan_id).values_list("pk", "percent", "weight"):
+    for pk, percent, weight, is_demo in WorkTheme.objects.filter(plan_id=plan_id).values_list(
+        "pk", "percent", "weight", "progress_is_demo"
+    ):
         new_percent = rollups.weighted_mean(by_theme[pk])
-        _write_if_changed(WorkTheme, pk, {"percent": new_percent}, {"percent": percent})
+        _write_if_changed(
+            WorkTheme,
+            pk,
+            {"percent": new_percent, "progress_is_demo": pk in demo_themes},
+            {"percent": percent, "progress_is_demo": is_demo},
+        )
         theme_rows.append((new_percent, weight))
-    plan_percent = WorkPlan.objects.filter(pk=plan_id).values_list("percent", flat=True).get()
-    _write_if_changed(WorkPlan, plan_id, {"percent": rollups.weighted_mean(theme_rows)}, {"percent": plan_percent})
+    plan_percent, plan_demo = WorkPlan.objects.filter(pk=plan_id).values_list("percent", "progress_is_demo").get()
+    _write_if_changed(
+        WorkPlan,
+        plan_id,
+        {"percent": rollups.weighted_mean(theme_rows), "progress_is_demo": bool(demo_themes)},
+        {"percent": plan_percent, "progress_is_demo": plan_demo},
+    )
 
 
 @transaction.atomic

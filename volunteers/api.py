@@ -34,9 +34,10 @@ class ActivitySerializer(DescribedModelSerializer):
         model = Activity
         fields = [
             "id", "title", "description", "team", "center", "community", "place", "organiser",
-            "starts_at", "ends_at", "capacity", "free_places",
+            "starts_at", "ends_at", "capacity", "free_places", "is_demo",
         ]  # fmt: skip
         extra_kwargs = {
+            "is_demo": {"help_text": "是否演示数据（由系统生成，不是真实活动）"},
             "description": {"help_text": "活动介绍"},
             "place": {"help_text": "地点"},
             "organiser": {"help_text": "主办单位"},

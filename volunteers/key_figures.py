@@ -3,7 +3,7 @@ table ``FIGURES`` that ``VolunteersConfig.ready()`` registers.
 
 Each function counts records, never a typed-in number, and its ``admin_url`` opens the list of
 the records it counts; its ``public_url`` the column of the public 数读明细 page that counts
-them per community (no names there).
+them per community (no names there); its ``demo`` whether any record it counts is 演示数据.
 """
 
 from __future__ import annotations
@@ -27,53 +27,74 @@ def _year_start(year: int) -> datetime:
     return timezone.make_aware(datetime.combine(date(year, 1, 1), time.min))
 
 
+def _demo(queryset) -> bool:
+    return queryset.filter(is_demo=True).exists()
+
+
+def _volunteers(street: Street):
+    return Volunteer.objects.active().filter(community__street=street)
+
+
 def volunteers(street: Street) -> int:
     """Registered volunteers (在册) of the street."""
-    return Volunteer.objects.active().filter(community__street=street).count()
+    return _volunteers(street).count()
+
+
+def _teams(street: Street):
+    return VolunteerTeam.objects.active().filter(street=street)
 
 
 def teams(street: Street) -> int:
     """Volunteer teams still active."""
-    return VolunteerTeam.objects.active().filter(street=street).count()
+    return _teams(street).count()
 
 
 def building_teams(street: Street) -> int:
     """Active volunteer teams of commercial office buildings (商务楼宇志愿服务队, seed 000: 30)."""
-    return VolunteerTeam.objects.active().filter(street=street, kind=VolunteerTeam.Kind.BUILDING).count()
+    return _teams(street).filter(kind=VolunteerTeam.Kind.BUILDING).count()
+
+
+def _confirmed_this_year(street: Street, today: date | None = None):
+    year = (today or timezone.localdate()).year
+    return ServiceRecord.objects.confirmed().filter(street=street).in_period(_year_start(year), _year_start(year + 1))
 
 
 def confirmed_hours_this_year(street: Street, *, today: date | None = None) -> Decimal:
     """Confirmed service hours of records that started this year (Beijing time)."""
-    year = (today or timezone.localdate()).year
-    total = (
-        ServiceRecord.objects.confirmed()
-        .filter(street=street)
-        .in_period(_year_start(year), _year_start(year + 1))
-        .aggregate(total=Sum("hours"))["total"]
-    )
+    total = _confirmed_this_year(street, today).aggregate(total=Sum("hours"))["total"]
     return (total or Decimal(0)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _claims(street: Street):
+    return PostClaim.objects.active().filter(post__community__street=street)
 
 
 def members_with_post(street: Street) -> int:
     """Members without a post (无职党员) holding a responsibility post now, each counted once."""
-    return PostClaim.objects.active().filter(post__community__street=street).values("member").distinct().count()
+    return _claims(street).values("member").distinct().count()
+
+
+def _check_ins(street: Street):
+    return CommunityCheckIn.objects.active().filter(community__street=street)
 
 
 def checked_in_members(street: Street) -> int:
     """Members currently reporting (双报到) to a community of the street."""
-    return CommunityCheckIn.objects.active().filter(community__street=street).values("member").distinct().count()
+    return _check_ins(street).values("member").distinct().count()
+
+
+def _answered(street: Street):
+    return ServiceOrder.objects.filter(street=street, answered_at__isnull=False)
 
 
 def orders_answered(street: Street) -> int:
     """点单 answered with an activity or a team (answered, done or rated)."""
-    return ServiceOrder.objects.filter(street=street, answered_at__isnull=False).count()
+    return _answered(street).count()
 
 
 def orders_median_days(street: Street) -> Decimal | None:
     """Median days from a 点单's submission to its answer; None before any answer."""
-    pairs = ServiceOrder.objects.filter(street=street, answered_at__isnull=False).values_list(
-        "submitted_at", "answered_at"
-    )
+    pairs = _answered(street).values_list("submitted_at", "answered_at")
     days = [(answered - submitted).total_seconds() / 86400 for submitted, answered in pairs.iterator()]
     if not days:
         return None
@@ -86,6 +107,7 @@ FIGURES = (
         label="注册志愿者",
         unit="名",
         compute=volunteers,
+        demo=lambda street: _demo(_volunteers(street)),
         admin_url=lambda street: f"{ADMIN}/volunteer/?is_active__exact=1",
         order=100,
         public_url=on_figures_page("volunteers.volunteers"),
@@ -96,6 +118,7 @@ FIGURES = (
         label="党员志愿服务队",
         unit="支",
         compute=teams,
+        demo=lambda street: _demo(_teams(street)),
         admin_url=lambda street: f"{ADMIN}/volunteerteam/?dissolved_on__isnull=True",
         order=101,
         public_url=on_figures_page("volunteers.teams"),
@@ -106,6 +129,7 @@ FIGURES = (
         label="商务楼宇志愿服务队",
         unit="支",
         compute=building_teams,
+        demo=lambda street: _demo(_teams(street).filter(kind=VolunteerTeam.Kind.BUILDING)),
         admin_url=lambda street: f"{ADMIN}/volunteerteam/?kind__exact=building&dissolved_on__isnull=True",
         order=102,
         public_url=on_figures_page("volunteers.building_teams"),
@@ -116,6 +140,7 @@ FIGURES = (
         label="本年度已确认志愿服务时长",
         unit="小时",
         compute=confirmed_hours_this_year,
+        demo=lambda street: _demo(_confirmed_this_year(street)),
         admin_url=lambda street: (
             f"{ADMIN}/servicerecord/?status__exact=confirmed&started_at__year={timezone.localdate().year}"
         ),
@@ -129,6 +154,7 @@ FIGURES = (
         label="认领党员责任岗位的无职党员",
         unit="名",
         compute=members_with_post,
+        demo=lambda street: _demo(_claims(street)),
         admin_url=lambda street: f"{ADMIN}/postclaim/?ended_on__isnull=True",
         order=103,
         public_url=on_figures_page("volunteers.members_with_post"),
@@ -139,6 +165,7 @@ FIGURES = (
         label="“双报到”在职党员",
         unit="名",
         compute=checked_in_members,
+        demo=lambda street: _demo(_check_ins(street)),
         admin_url=lambda street: f"{ADMIN}/communitycheckin/?ended_on__isnull=True",
         order=104,
         public_url=on_figures_page("volunteers.checked_in_members"),
@@ -149,6 +176,7 @@ FIGURES = (
         label="已响应的群众点单",
         unit="单",
         compute=orders_answered,
+        demo=lambda street: _demo(_answered(street)),
         admin_url=lambda street: f"{ADMIN}/serviceorder/?answered_at__isnull=False",
         order=105,
         public_url=on_figures_page("volunteers.orders_answered"),
@@ -159,6 +187,7 @@ FIGURES = (
         label="点单响应用时（中位数）",
         unit="天",
         compute=orders_median_days,
+        demo=lambda street: _demo(_answered(street)),
         admin_url=lambda street: f"{ADMIN}/serviceorder/?answered_at__isnull=False",
         order=106,
         public_url=on_figures_page("volunteers.orders_median_days"),

@@ -48,7 +48,7 @@ def test_a_registered_figure_is_computed_with_its_time_and_links(street, test_fi
 
     assert (value.label, value.value, value.unit, value.computable) == ("测试指标", 30, "支", True)
     assert value.urls == {"admin": f"/admin/?street={street.pk}"}
-    assert value.computed_at is not None
+    assert value.as_of is not None
 
 
 def test_names_are_unique_and_dotted(test_figure):
@@ -72,9 +72,9 @@ def test_values_are_cached_and_a_change_invalidates_them(street):
     CommunityFactory(street=street)
     assert _value(street, "organizations.communities").value == 1
 
-    with CaptureQueriesContext(connection) as cached:
+    with CaptureQueriesContext(connection) as stored:
         _value(street, "organizations.communities")
-    assert len(cached) == 0
+    assert len(stored) == 1  # the stored snapshot, not recomputed
 
     CommunityFactory(street=street)  # post_save marks every street's figures stale
     assert _value(street, "organizations.communities").value == 2
@@ -88,7 +88,7 @@ def test_the_periodic_refresh_recomputes_every_street(street):
     Street.objects.filter(pk=street.pk).update(name="改名街道")  # a bulk write sends no signal
 
     assert refresh_key_figures.delay().get() == Street.objects.count()
-    assert _value(street, "organizations.communities").computed_at >= before.computed_at
+    assert _value(street, "organizations.communities").as_of >= before.as_of
 
 
 def test_the_beat_schedule_refreshes_the_figures(settings):

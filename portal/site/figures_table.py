@@ -74,6 +74,7 @@ class Header:
     unit: str
     help: str
     also: list[dict] = field(default_factory=list)
+    is_demo: bool = False  # demo records count towards the column's figure (from the snapshot)
 
 
 @dataclass
@@ -133,9 +134,9 @@ def _total(column: Column, communities: list, counts: dict, street_wide: dict) -
     return Total(str(summed), {column.figure: summed})
 
 
-def figures_table(street: Street, *, year: int) -> dict:
+def figures_table(street: Street, *, year: int, demo: frozenset[str] = frozenset()) -> dict:
     """Rows (one per community, then the street's records in no community), headers and totals.
-    17 queries, however many communities."""
+    17 queries, however many communities. ``demo``: the figures that count demo records."""
     communities = list(organizations_selectors.communities_for_figures(street=street))
     counts = (
         organizations_selectors.counts_by_community(street=street, year=year)
@@ -153,7 +154,8 @@ def figures_table(street: Street, *, year: int) -> dict:
     for column in COLUMNS:
         figure = registry.get(column.figure)
         also = [{"name": name, "label": registry.get(name).label} for name in column.also if registry.get(name)]
-        headers.append(Header(column, figure.label, figure.unit, figure.help, also))
+        is_demo = bool({column.figure, *column.also} & demo)
+        headers.append(Header(column, figure.label, figure.unit, figure.help, also, is_demo))
     rows = [{"community": c, "cells": [_cell(column, c, counts) for column in COLUMNS]} for c in communities]
     if any(None in counts[column.key] for column in COLUMNS if column.shape == "count"):
         rows.append({"community": None, "cells": [_cell(column, None, counts) for column in COLUMNS]})
@@ -177,12 +179,19 @@ def figures(request):
             raise Http404
     else:
         street = organizations_selectors.default_street()
-    now = timezone.now()
+    # The stored snapshot first (recomputed if the records changed): its 截至 time and demo
+    # marks are the ones the home page, the screen and the API show; the totals below add up
+    # to its values.
+    values = registry.figures_for(street) if street else []
     context = {
         "street": street,
-        "now": now,
+        "as_of": values[0].as_of if values else None,
         "year": timezone.localdate().year,
-        "table": figures_table(street, year=timezone.localdate().year) if street else None,
+        "table": figures_table(
+            street, year=timezone.localdate().year, demo=frozenset(v.name for v in values if v.is_demo)
+        )
+        if street
+        else None,
         "not_in_a_community": NOT_IN_A_COMMUNITY,
     }
     return render(request, "portal/site/figures.html", context)

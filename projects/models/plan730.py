@@ -10,7 +10,7 @@ from organizations.models import Street, manager_for
 from organizations.scope import ScopedQuerySet
 
 from .. import closing
-from .base import DERIVED_FIELDS, WEIGHT_VALIDATORS
+from .base import DERIVED_FIELDS, PROGRESS_IS_DEMO_HELP, WEIGHT_VALIDATORS
 
 # list, led by street offices (办局), and public anyway. Its scope path runs through the street
 # to all its communities, so a community secretary *sees* their own street's plan, themes and
@@ -44,6 +44,9 @@ class WorkPlan(models.Model):
         editable=False,
         help_text="各主题进度按权重的加权平均（由系统计算）。",
     )
+    progress_is_demo = models.BooleanField(
+        "进度为演示数据", default=False, editable=False, help_text=PROGRESS_IS_DEMO_HELP
+    )
 
     # Street-level: every community of the street sees it (secretaries read-only, by their
     # permissions), street staff keep it. See STREET_LEVEL_SCOPE above.
@@ -52,7 +55,7 @@ class WorkPlan(models.Model):
     scope_path_is_multi = True
 
     objects = manager_for(WorkPlanQuerySet, "street__name", "year")
-    history = HistoricalRecords(excluded_fields=["percent"])
+    history = HistoricalRecords(excluded_fields=["percent", "progress_is_demo"])
 
     class Meta:
         verbose_name = "年度党建工作计划"
@@ -102,13 +105,16 @@ class WorkTheme(models.Model):
         editable=False,
         help_text="各要点进度按权重的加权平均（由系统计算）。",
     )
+    progress_is_demo = models.BooleanField(
+        "进度为演示数据", default=False, editable=False, help_text=PROGRESS_IS_DEMO_HELP
+    )
 
     scope_path = "plan__street__communities"  # street-level, see STREET_LEVEL_SCOPE
     street_path = "plan__street"
     scope_path_is_multi = True
 
     objects = manager_for(ScopedQuerySet, "plan__street__name", "plan__year", "number")
-    history = HistoricalRecords(excluded_fields=["percent"])
+    history = HistoricalRecords(excluded_fields=["percent", "progress_is_demo"])
 
     class Meta:
         verbose_name = "730主题"
@@ -171,6 +177,9 @@ class WorkItem(models.Model):
         "完成进度（%）", default=0, editable=False, help_text="取最近一条进展的完成百分比（由系统计算）。"
     )
     last_update_on = models.DateField("最近进展日期", null=True, blank=True, editable=False)
+    progress_is_demo = models.BooleanField(
+        "进度为演示数据", default=False, editable=False, help_text=PROGRESS_IS_DEMO_HELP
+    )
 
     scope_path = "theme__plan__street__communities"  # street-level, see STREET_LEVEL_SCOPE
     street_path = "theme__plan__street"

@@ -14,7 +14,7 @@ from organizations.scope import ScopedQuerySet
 from .. import closing
 from ..lagging import quarter_of
 from ..rollups import ProgressStatus
-from .base import DERIVED_FIELDS
+from .base import DERIVED_FIELDS, PROGRESS_IS_DEMO_HELP
 
 
 class SecretaryProjectQuerySet(ScopedQuerySet):
@@ -55,6 +55,9 @@ class SecretaryProject(models.Model):
         help_text="取最近一条进展的完成百分比（由系统计算）。",
     )
     last_update_on = models.DateField("最近进展日期", null=True, blank=True, editable=False)
+    progress_is_demo = models.BooleanField(
+        "进度为演示数据", default=False, editable=False, help_text=PROGRESS_IS_DEMO_HELP
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
