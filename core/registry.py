@@ -226,18 +226,26 @@ def compute(figure: Figure, street, *, now: datetime | None = None) -> FigureVal
     value = _call(figure.compute, street, figure, "数值")
     if value is not None and not isinstance(value, int | Decimal):
         value = Decimal(str(value))
-    return FigureValue(
-        name=figure.name,
-        label=figure.label,
-        unit=figure.unit,
+    return _value_of(
+        figure,
         value=value,
         as_of=now or timezone.now(),
         is_demo=value is not None and bool(_call(figure.demo, street, figure, "演示数据标记")),
         admin_url=_call(figure.admin_url, street, figure, "后台链接"),
         public_url=_call(figure.public_url, street, figure, "公开链接"),
+    )
+
+
+def _value_of(figure: Figure, **computed) -> FigureValue:
+    """``figure``'s value from what was computed (now, or read back from the snapshot)."""
+    return FigureValue(
+        name=figure.name,
+        label=figure.label,
+        unit=figure.unit,
         help=figure.help,
         order=figure.order,
         zero_note=figure.zero_note,
+        **computed,
     )
 
 
@@ -260,17 +268,13 @@ def _read(snapshot: FigureSnapshot) -> list[FigureValue]:
         if number is not None:
             number = Decimal(number) if stored["decimal"] else int(number)
         values.append(
-            FigureValue(
-                name=figure.name,
-                label=figure.label,
-                unit=figure.unit,
+            _value_of(
+                figure,
                 value=number,
                 as_of=snapshot.as_of,
                 is_demo=stored["is_demo"],
                 admin_url=stored["admin_url"],
                 public_url=stored["public_url"],
-                help=figure.help,
-                order=figure.order,
             )
         )
     return values

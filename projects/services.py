@@ -28,7 +28,7 @@ from organizations.scope import acts_on_whole_street, communities_for, require
 from . import closing, rollups
 from .lagging import judge, quarter_of, today_in_beijing
 from .models import (
-    DERIVED_FIELDS,
+    PROJECT_DERIVED_FIELDS,
     ProgressUpdate,
     ProjectMilestone,
     ProjectTarget,
@@ -352,7 +352,7 @@ def secretary_project_save(*, project: SecretaryProject, user) -> SecretaryProje
         # progress update must not write its stale copy back.
         project.save(
             update_fields=[
-                f.name for f in SecretaryProject._meta.concrete_fields if f.name not in {"id", *DERIVED_FIELDS}
+                f.name for f in SecretaryProject._meta.concrete_fields if f.name not in {"id", *PROJECT_DERIVED_FIELDS}
             ]
         )
     return project

@@ -7,7 +7,7 @@ query — and only ``services.rollups_recompute`` writes them; they are kept out
 records what people typed, not what was derived from it.
 """
 
-from .base import DERIVED_FIELDS, PERCENT_VALIDATORS, WEIGHT_VALIDATORS
+from .base import DERIVED_FIELDS, PERCENT_VALIDATORS, PROJECT_DERIVED_FIELDS, WEIGHT_VALIDATORS
 from .plan730 import WorkItem, WorkItemQuerySet, WorkPlan, WorkPlanQuerySet, WorkTheme
 from .progress import ProgressUpdate, ProgressUpdateQuerySet, StaleReminder, UpdatePhoto
 from .secretary import ProjectMilestone, ProjectTarget, SecretaryProject, SecretaryProjectQuerySet
@@ -15,6 +15,7 @@ from .secretary import ProjectMilestone, ProjectTarget, SecretaryProject, Secret
 __all__ = [
     "PERCENT_VALIDATORS",
     "DERIVED_FIELDS",
+    "PROJECT_DERIVED_FIELDS",
     "WEIGHT_VALIDATORS",
     "SecretaryProjectQuerySet",
     "SecretaryProject",

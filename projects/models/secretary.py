@@ -14,7 +14,7 @@ from organizations.scope import ScopedQuerySet
 from .. import closing
 from ..lagging import quarter_of
 from ..rollups import ProgressStatus
-from .base import DERIVED_FIELDS, PROGRESS_IS_DEMO_HELP
+from .base import PROGRESS_IS_DEMO_HELP, PROJECT_DERIVED_FIELDS
 
 
 class SecretaryProjectQuerySet(ScopedQuerySet):
@@ -65,7 +65,7 @@ class SecretaryProject(models.Model):
     street_path = "community__street"
 
     objects = manager_for(SecretaryProjectQuerySet, "community__street__name", "community__name", "year")
-    history = HistoricalRecords(excluded_fields=DERIVED_FIELDS)
+    history = HistoricalRecords(excluded_fields=PROJECT_DERIVED_FIELDS)
 
     class Meta:
         verbose_name = "书记工程"
