@@ -1,0 +1,65 @@
+"""Excel/CSV import and export of the organizations app, built on ``core.importing``."""
+
+from .centers import ServiceCenterResource
+from .geography import PARENT_FIRST, CommunityResource, EconomicSocietyResource, GridResource
+from .hours import (
+    CLOCK,
+    DAY_CHARS,
+    GROUP,
+    NO_HOURS,
+    RANGE,
+    WEEK_EXAMPLE,
+    ClockWidget,
+    OpeningExceptionResource,
+    Week,
+    WeeklyHoursResource,
+    WeekWidget,
+    _clock,
+    _days,
+    _days_text,
+    _span,
+    parse_week,
+    render_week,
+    week_of,
+)
+from .party import MemberLoader, PartyMemberResource, PartyOrganizationResource, _id_number_taken
+from .positions import ONE_CURRENT, ROLE_ALIASES, MemberByIdWidget, PositionLoader, PositionResource
+from .secretaries import SecretaryAccountResource, SecretaryLoader, one_time_password
+
+__all__ = [
+    "CommunityResource",
+    "PARENT_FIRST",
+    "GridResource",
+    "EconomicSocietyResource",
+    "_id_number_taken",
+    "MemberLoader",
+    "PartyOrganizationResource",
+    "PartyMemberResource",
+    "ServiceCenterResource",
+    "ROLE_ALIASES",
+    "ONE_CURRENT",
+    "MemberByIdWidget",
+    "PositionLoader",
+    "PositionResource",
+    "DAY_CHARS",
+    "RANGE",
+    "CLOCK",
+    "GROUP",
+    "NO_HOURS",
+    "WEEK_EXAMPLE",
+    "Week",
+    "_clock",
+    "_span",
+    "_days",
+    "parse_week",
+    "_days_text",
+    "render_week",
+    "week_of",
+    "WeekWidget",
+    "WeeklyHoursResource",
+    "ClockWidget",
+    "OpeningExceptionResource",
+    "one_time_password",
+    "SecretaryLoader",
+    "SecretaryAccountResource",
+]
